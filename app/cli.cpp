@@ -1,0 +1,44 @@
+#include "app/cli.h"
+
+#include <iostream>
+
+#include "core/common/error.h"
+
+namespace xbg::cli {
+
+std::vector<Command>& commands() {
+  static std::vector<Command> registry;  // function-local: safe across static initialisation order
+  return registry;
+}
+
+Registrar::Registrar(std::string name, std::string summary, std::function<int(int, char**)> run) {
+  commands().push_back({std::move(name), std::move(summary), std::move(run)});
+}
+
+bool parse(int argc, char** argv, const std::string& usage, po::options_description& opts, po::variables_map& vm,
+           const po::positional_options_description* pos) {
+  opts.add_options()("help,h", "show this help");
+  try {
+    po::command_line_parser parser(argc, argv);
+    parser.options(opts);
+    if (pos) parser.positional(*pos);
+    po::store(parser.run(), vm);
+    if (vm.count("help")) {
+      std::cout << "usage: xbarguard " << usage << "\n\n" << opts << "\n";
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UserError(std::string(argv[0]) + ": " + e.what() + " (see xbarguard " + argv[0] + " --help)");
+  }
+  return true;
+}
+
+void add_common_options(po::options_description& opts, CommonOptions& common, bool with_config) {
+  if (with_config) opts.add_options()("config,c", po::value(&common.config_path), "JSON config file (see configs/README.md)");
+  opts.add_options()
+      ("set", po::value(&common.sets)->composing(), "override a config field: path.to.field=value (repeatable)")
+      ("report", po::value(&common.report_path), "write a JSON report to this file");
+}
+
+}  // namespace xbg::cli

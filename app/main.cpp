@@ -1,0 +1,44 @@
+// xbarguard: one program, many subcommands (app/cmd_*.cpp register themselves).
+// libsystemc provides main(), which calls sc_main.
+#include <systemc>
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+
+#include "app/cli.h"
+#include "core/common/error.h"
+
+namespace {
+
+void print_usage() {
+  auto cmds = xbg::cli::commands();
+  std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::cout << "xbarguard: cycle-level simulator of a PUF-keyed RRAM crossbar BNN accelerator\n\n"
+            << "usage: xbarguard <command> [options]   (xbarguard <command> --help for details)\n\ncommands:\n";
+  for (const auto& c : cmds) std::cout << "  " << c.name << std::string(c.name.size() < 12 ? 12 - c.name.size() : 1, ' ') << c.summary << "\n";
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    print_usage();
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  for (const auto& c : xbg::cli::commands()) {
+    if (c.name != name) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const xbg::UserError& e) {
+      std::cerr << "xbarguard: error: " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "xbarguard: internal error: " << e.what() << "\n";
+      return 3;
+    }
+  }
+  std::cerr << "xbarguard: error: unknown command '" << name << "' (see xbarguard --help)\n";
+  return 2;
+}
