@@ -6,6 +6,7 @@
 #include "app/cli.h"
 #include "core/bnn/golden.h"
 #include "core/bnn/model_io.h"
+#include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"

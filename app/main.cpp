@@ -3,6 +3,7 @@
 #include <systemc>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 
@@ -10,6 +11,10 @@
 #include "core/common/error.h"
 
 namespace {
+
+// The SystemC banner would precede every table and JSON dump on stdout/stderr;
+// static initialisation runs before libsystemc's main() prints it.
+const bool kBannerOff = [] { return setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0) == 0; }();
 
 void print_usage() {
   auto cmds = xbg::cli::commands();
