@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   po::variables_map vm;
   if (!xbg::cli::parse(argc, argv, "golden --model FILE [--dataset mnist|fashion] [--limit N]", opts, vm)) return 0;
   if (repeat < 1) throw xbg::UserError("--repeat: must be >= 1");
+  const xbg::CpuPath path = parse_path(cpu);
 
   const xbg::Network net = xbg::load_network(xbg::resolve_path(model_path));
   if (dataset.empty()) dataset = net.dataset;
@@ -45,7 +46,7 @@ int run(int argc, char** argv) {
     throw xbg::UserError(model_path + ": layers[0].m: model takes " + std::to_string(net.input_size()) +
                          " inputs, dataset images have " + std::to_string(data.test.image_size()));
   const auto inputs = xbg::binarize_all(data.test, net.input_threshold, limit);
-  const xbg::GoldenEngine engine(net, parse_path(cpu));
+  const xbg::GoldenEngine engine(net, path);
 
   int correct = 0;
   std::vector<int> predictions(inputs.size());

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Bad input to `xbarguard golden` gives one line naming the file/field and exit 2.
+set -u
+xbg=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() {  # expect <exit code> <pattern> -- command...
+  local code=$1 pattern=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || [[ $code -ne 0 && $(wc -l <<<"$out") -ne 1 ]]; then
+    echo "FAIL: $* -> rc=$rc, output:"; echo "$out"; fail=1
+  fi
+}
+expect 0 "usage: xbarguard golden" -- "$xbg" golden --help
+expect 2 "unknown command 'nosuch'" -- "$xbg" nosuch
+expect 2 "unrecognised option '--bogus'" -- "$xbg" golden --model x --bogus
+expect 2 "the option '--model' is required" -- "$xbg" golden
+expect 2 "$tmp/none.json: cannot open file" -- "$xbg" golden --model "$tmp/none.json"
+echo '{"format": "xbarguard-model", "version": 1,' > "$tmp/trunc.json"
+expect 2 "$tmp/trunc.json: malformed JSON" -- "$xbg" golden --model "$tmp/trunc.json"
+echo '{"format": "xbarguard-model", "version": 1, "dataset": "mnist", "input_threshold": 0.5, "layers": [], "classifier": {"m": 4, "n": 2, "scale": [1], "bias": [0, 0], "weights": ["f", "0"]}}' > "$tmp/bad.json"
+expect 2 "$tmp/bad.json: classifier.scale: expected a list of 2 numbers" -- "$xbg" golden --model "$tmp/bad.json"
+expect 2 "--cpu-path: 'sse' is not one of" -- "$xbg" golden --model "$tmp/bad.json" --cpu-path sse
+exit $fail
