@@ -11,6 +11,8 @@ std::string key_seed_label(uint64_t seed) {
   return "key-seed " + std::to_string(seed) + " (offline, not a PUF key)";
 }
 
+KeySource key_source_from_seed(uint64_t seed) { return {master_key_from_seed(seed), key_seed_label(seed)}; }
+
 Network protect_network(const Network& plain, Scheme scheme, const std::vector<int>& layers,
                         const MasterKey& master, bool single_key, const std::string& key_source) {
   const int count = static_cast<int>(plain.hidden.size());

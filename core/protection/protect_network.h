@@ -14,6 +14,14 @@ namespace xbg {
 // Label that every output using master_key_from_seed must carry.
 std::string key_seed_label(uint64_t seed);  // "key-seed S (offline, not a PUF key)"
 
+// A master key together with where it came from; the label goes into the
+// protected model (provisioning.key_source) and into every report.
+struct KeySource {
+  MasterKey key{};
+  std::string label;
+};
+KeySource key_source_from_seed(uint64_t seed);  // offline experiments (--key-seed)
+
 // Protects the hidden layers `layers` (1-based FC numbers, as --layers 1,2,3)
 // of a plain network with `scheme`, each with its own HKDF-derived key. The
 // result stores W*, B*, per-layer scheme ids and single-key flags, and
