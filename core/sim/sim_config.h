@@ -1,0 +1,95 @@
+#pragma once
+// The whole simulator configuration: one struct per block (core/sim/*_config.h)
+// plus what the run needs (model, data, protection). Parsed once through the
+// config framework (core/common/config.h); `xbarguard config --doc` turns the
+// visit() below into configs/README.md's table.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/common/config.h"
+#include "core/sim/buffer_config.h"
+#include "core/sim/classifier_config.h"
+#include "core/sim/clock_config.h"
+#include "core/sim/comparator_config.h"
+#include "core/sim/controller_config.h"
+#include "core/sim/crossbar_config.h"
+#include "core/sim/key_unit_config.h"
+
+namespace xbg {
+
+struct DatasetConfig {
+  std::string name = "auto";  // "auto": the network's own dataset
+  std::string split = "test";
+  int limit = 0;              // 0: every image of the split
+
+  template <class V> void visit(V& v) {
+    v.choice("name", name, "images to run; auto takes the dataset named in the network file", {"auto", "mnist", "fashion"});
+    v.choice("split", split, "dataset split", {"test", "train"});
+    v.field("limit", limit, "run only the first N images of the split; 0 runs all [images]", 0, 1e9);
+  }
+};
+
+// How the plain trained model becomes the stored W*, B* (the provisioning flow),
+// or, for a model file that is already protected, which key runs it.
+struct ProtectionConfig {
+  std::string scheme = "C";
+  std::vector<int> layers = {1, 2, 3};
+  uint64_t key_seed = 1;
+  bool single_key = false;
+
+  template <class V> void visit(V& v) {
+    v.choice("scheme", scheme, "protection scheme id (DESIGN §2); must match a model file that is already protected",
+             {"none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"});
+    v.field("layers", layers, "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected)", 1, 1e6);
+    v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 1.8e19);
+    v.field("single_key", single_key, "paper III-A single-key option: the swap reuses the inversion key's first bits");
+  }
+};
+
+struct SimulationConfig {
+  bool check_golden = true;
+
+  template <class V> void visit(V& v) {
+    v.field("check_golden", check_golden, "compare every layer output of every image with the golden engine on the plain network");
+  }
+};
+
+struct SimConfig {
+  std::string network = "networks/mnist.json";
+  DatasetConfig dataset;
+  ProtectionConfig protection;
+  ClockConfig clock;
+  ControllerConfig controller;
+  BufferConfig activation_buffer;
+  PreUnitConfig pre_unit;
+  CrossbarConfig crossbar;
+  ComparatorConfig comparator;
+  PostUnitConfig post_unit;
+  ClassifierConfig classifier;
+  SimulationConfig simulation;
+
+  template <class V> void visit(V& v) {
+    v.field("network", network, "model file: plain (protected at provisioning) or already protected (run with key_seed)");
+    v.section("dataset", dataset, "images fed to the accelerator");
+    v.section("protection", protection, "key-based weight protection (DESIGN §2)");
+    v.section("clock", clock, "the accelerator clock");
+    v.section("controller", controller, "layer sequencer");
+    v.section("activation_buffer", activation_buffer, "activation buffer between layers");
+    v.section("pre_unit", pre_unit, "keyed MUX-XOR unit on each protected layer's input");
+    v.section("crossbar", crossbar, "RRAM crossbar tiles, two cells per weight");
+    v.section("comparator", comparator, "comparator bank of each hidden layer");
+    v.section("post_unit", post_unit, "keyed XOR-MUX unit on each protected layer's output");
+    v.section("classifier", classifier, "FC4: integer readout, affine and argmax");
+    v.section("simulation", simulation, "simulator options that do not change the modelled hardware");
+  }
+
+  // Checks across fields that a per-field range cannot express.
+  // UserError "<file>: <path>: <problem>".
+  void validate(const std::string& file) const;
+};
+
+// load_config<SimConfig> + validate(): the way every subcommand gets a SimConfig.
+SimConfig load_sim_config(const std::string& file, const std::vector<std::string>& sets);
+
+}  // namespace xbg
