@@ -1,11 +1,35 @@
 #include "core/protection/protect_network.h"
 
+#include <algorithm>
 #include <set>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdexcept>
 
 #include "core/common/error.h"
 
 namespace xbg {
+namespace {
+
+// y_k = +1 (bit set) iff s_k - B*_k >= 0, sign(0) = +1. The comparator bank in
+// software; SSE2 (baseline x86-64) packs 4 decisions per step from sign bits.
+void pack_signs(const int* sums, const int* thresholds, int n, uint64_t* words) {
+  std::fill(words, words + (n + 63) / 64, uint64_t{0});
+  int k = 0;
+#ifdef __SSE2__
+  for (; k + 4 <= n; k += 4) {
+    const __m128i d = _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sums + k)),
+                                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(thresholds + k)));
+    const uint64_t nonneg = ~static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(d))) & 0xFu;
+    words[k >> 6] |= nonneg << (k & 63);
+  }
+#endif
+  for (; k < n; ++k) words[k >> 6] |= static_cast<uint64_t>(sums[k] >= thresholds[k]) << (k & 63);
+}
+
+}  // namespace
 
 std::string key_seed_label(uint64_t seed) {
   return "key-seed " + std::to_string(seed) + " (offline, not a PUF key)";
@@ -84,34 +108,45 @@ KeyedGolden::KeyedGolden(const Network& stored, std::vector<LayerKey> keys, CpuP
   }
 }
 
-BitVec KeyedGolden::hidden_layer(int layer, const BitVec& x, std::vector<int>& sums) const {
+void KeyedGolden::hidden_layer(int layer, const BitVec& x, BitVec& x_star, std::vector<int>& sums,
+                               BitVec& y) const {
   const LayerKey& key = keys_[layer];
-  engine_.layer_sums(layer, pre_unit_transform(key, x), sums);
+  pre_unit_transform_into(key, x, x_star);
+  engine_.layer_sums(layer, x_star, sums);
   const std::vector<int>& b = thresholds_[layer];
-  BitVec y_star(static_cast<int>(b.size()));
-  uint64_t* w = y_star.data();
-  for (size_t k = 0; k < b.size(); ++k)
-    w[k >> 6] |= static_cast<uint64_t>(sums[k] >= b[k]) << (k & 63);  // sign(0) = +1
-  return post_unit_recover(key, y_star);
+  if (y.size() != static_cast<int>(b.size())) y = BitVec(static_cast<int>(b.size()));
+  pack_signs(sums.data(), b.data(), static_cast<int>(b.size()), y.data());
+  post_unit_recover_inplace(key, y);
 }
 
 int KeyedGolden::predict(const BitVec& input) const {
-  std::vector<int> sums;
-  BitVec x = input;
-  for (int l = 0; l < static_cast<int>(keys_.size()); ++l) x = hidden_layer(l, x, sums);
-  engine_.layer_sums(static_cast<int>(keys_.size()), x, sums);
+  // Per-thread scratch: attacks and tables call this millions of times.
+  thread_local std::vector<BitVec> x_star, y;
+  thread_local std::vector<int> sums;
+  const size_t layers = keys_.size();
+  if (x_star.size() < layers) {
+    x_star.resize(layers);
+    y.resize(layers);
+  }
+  const BitVec* x = &input;
+  for (size_t l = 0; l < layers; ++l) {
+    hidden_layer(static_cast<int>(l), *x, x_star[l], sums, y[l]);
+    x = &y[l];
+  }
+  engine_.layer_sums(static_cast<int>(layers), *x, sums);
   return classifier_.argmax(sums);
 }
 
 void KeyedGolden::infer(const BitVec& input, GoldenTrace& trace) const {
-  trace.layer_outputs.clear();
   std::vector<int> sums;
-  BitVec x = input;
-  for (int l = 0; l < static_cast<int>(keys_.size()); ++l) {
-    x = hidden_layer(l, x, sums);
-    trace.layer_outputs.push_back(x);
+  BitVec x_star;
+  trace.layer_outputs.resize(keys_.size());
+  const BitVec* x = &input;
+  for (size_t l = 0; l < keys_.size(); ++l) {
+    hidden_layer(static_cast<int>(l), *x, x_star, sums, trace.layer_outputs[l]);
+    x = &trace.layer_outputs[l];
   }
-  engine_.layer_sums(static_cast<int>(keys_.size()), x, trace.class_sums);
+  engine_.layer_sums(static_cast<int>(keys_.size()), *x, trace.class_sums);
   trace.prediction = classifier_.argmax(trace.class_sums);
 }
 

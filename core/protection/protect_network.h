@@ -54,7 +54,7 @@ class KeyedGolden {
   const std::vector<LayerKey>& keys() const { return keys_; }
 
  private:
-  BitVec hidden_layer(int layer, const BitVec& x, std::vector<int>& sums) const;
+  void hidden_layer(int layer, const BitVec& x, BitVec& x_star, std::vector<int>& sums, BitVec& y) const;
   GoldenEngine engine_;
   std::vector<LayerKey> keys_;
   std::vector<std::vector<int>> thresholds_;  // B* per hidden layer

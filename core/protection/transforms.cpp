@@ -1,5 +1,6 @@
 #include "core/protection/transforms.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -44,15 +45,13 @@ uint64_t spread_even(uint64_t x) {
   return x;
 }
 
-BitVec xor_vec(const BitVec& a, const BitVec& key, const char* what) {
+void xor_inplace(BitVec& a, const BitVec& key, const char* what) {
   if (a.size() != key.size())
     throw std::invalid_argument(std::string(what) + ": vector has " + std::to_string(a.size()) +
                                 " bits, inversion key " + std::to_string(key.size()));
-  BitVec out = a;
-  uint64_t* o = out.data();
+  uint64_t* o = a.data();
   const uint64_t* k = key.data();
-  for (int w = 0; w < out.num_words(); ++w) o[w] ^= k[w];
-  return out;
+  for (int w = 0; w < a.num_words(); ++w) o[w] ^= k[w];
 }
 
 // Key bit j = bit (j % 8) of byte j / 8, for j in [first, first + count).
@@ -86,8 +85,8 @@ void check_key_shape(const LayerKey& key, int m, int n, const char* what) {
 // Rows (inputs) of every column: D_R then P_S, i.e. W -> P_S D_R W.
 void transform_rows(BinaryLayer& layer, const BitVec* r, const BitVec* s) {
   for (auto& col : layer.columns) {
-    if (r) col = xor_vec(col, *r, "row inversion");
-    if (s) col = pairwise_swap(col, *s);
+    if (r) xor_inplace(col, *r, "row inversion");
+    if (s) pairwise_swap_inplace(col, *s);
   }
 }
 
@@ -186,13 +185,12 @@ MasterKey master_key_from_seed(uint64_t seed) {
   return sha256(bytes_of("xbarguard-offline-key-seed/" + std::to_string(seed)));
 }
 
-BitVec pairwise_swap(const BitVec& v, const BitVec& s) {
+void pairwise_swap_inplace(BitVec& v, const BitVec& s) {
   if (s.size() != v.size() / 2)
     throw std::invalid_argument("pairwise_swap: " + std::to_string(s.size()) +
                                 " swap bits for a vector of " + std::to_string(v.size()) +
                                 " (needs floor(len/2))");
-  BitVec out = v;
-  uint64_t* o = out.data();
+  uint64_t* o = v.data();
   const uint64_t* sw = s.data();
   // 64 is even, so pair (2i, 2i+1) never straddles a word: word w holds pairs
   // 32w..32w+31, driven by the matching half-word of S.
@@ -205,6 +203,11 @@ BitVec pairwise_swap(const BitVec& v, const BitVec& s) {
     const uint64_t swapped = ((x & 0x5555555555555555ull) << 1) | ((x >> 1) & 0x5555555555555555ull);
     o[w] = (x & ~mask) | (swapped & mask);
   }
+}
+
+BitVec pairwise_swap(const BitVec& v, const BitVec& s) {
+  BitVec out = v;
+  pairwise_swap_inplace(out, s);
   return out;
 }
 
@@ -228,24 +231,38 @@ BinaryLayer protect_layer(const BinaryLayer& plain, const LayerKey& key) {
   return out;
 }
 
-BitVec pre_unit_transform(const LayerKey& key, const BitVec& x) {
+void pre_unit_transform_into(const LayerKey& key, const BitVec& x, BitVec& out) {
+  if (out.size() != x.size()) out = BitVec(x.size());
+  std::copy(x.data(), x.data() + x.num_words(), out.data());
   switch (key.scheme) {
-    case Scheme::kA: return pairwise_swap(xor_vec(x, key.r, "pre-unit"), key.s);
+    case Scheme::kA: xor_inplace(out, key.r, "pre-unit"); pairwise_swap_inplace(out, key.s); break;
     case Scheme::kC:
-    case Scheme::kRowInv: return xor_vec(x, key.r, "pre-unit");
-    case Scheme::kRowSwap: return pairwise_swap(x, key.s);
-    default: return x;
+    case Scheme::kRowInv: xor_inplace(out, key.r, "pre-unit"); break;
+    case Scheme::kRowSwap: pairwise_swap_inplace(out, key.s); break;
+    default: break;
   }
 }
 
-BitVec post_unit_recover(const LayerKey& key, const BitVec& y_star) {
+void post_unit_recover_inplace(const LayerKey& key, BitVec& y) {
   switch (key.scheme) {
-    case Scheme::kB: return pairwise_swap(xor_vec(y_star, key.r, "post-unit"), key.s);
+    case Scheme::kB: xor_inplace(y, key.r, "post-unit"); pairwise_swap_inplace(y, key.s); break;
     case Scheme::kC:
-    case Scheme::kColSwap: return pairwise_swap(y_star, key.s);
-    case Scheme::kColInv: return xor_vec(y_star, key.r, "post-unit");
-    default: return y_star;
+    case Scheme::kColSwap: pairwise_swap_inplace(y, key.s); break;
+    case Scheme::kColInv: xor_inplace(y, key.r, "post-unit"); break;
+    default: break;
   }
+}
+
+BitVec pre_unit_transform(const LayerKey& key, const BitVec& x) {
+  BitVec out;
+  pre_unit_transform_into(key, x, out);
+  return out;
+}
+
+BitVec post_unit_recover(const LayerKey& key, const BitVec& y_star) {
+  BitVec y = y_star;
+  post_unit_recover_inplace(key, y);
+  return y;
 }
 
 }  // namespace xbg

@@ -60,4 +60,10 @@ BitVec post_unit_recover(const LayerKey& key, const BitVec& y_star);   // y (ide
 // P_S: pairwise swap, an involution. s.size() must be v.size() / 2 (std::invalid_argument).
 BitVec pairwise_swap(const BitVec& v, const BitVec& s);
 
+// Allocation-free forms of the run-time pieces for hot loops (attacks, tables):
+// `out` is resized only when its size differs. Same results as above.
+void pre_unit_transform_into(const LayerKey& key, const BitVec& x, BitVec& out);
+void post_unit_recover_inplace(const LayerKey& key, BitVec& y);
+void pairwise_swap_inplace(BitVec& v, const BitVec& s);
+
 }  // namespace xbg

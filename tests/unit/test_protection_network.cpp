@@ -87,6 +87,47 @@ TEST(ProtectNetwork, RandomNetworkEverySchemeExactLayerByLayer) {
       }
 }
 
+// Odd layer sizes: swap lengths floor(len/2), partial words, scalar tail of the sign packing.
+TEST(ProtectNetwork, OddSizedNetworkEverySchemeExact) {
+  Network plain = random_network({37, 23, 13, 9, 5}, 44);
+  std::mt19937_64 rng(45);
+  for (auto& l : plain.hidden)
+    for (auto& b : l.thresholds) b = threshold_with_parity(static_cast<long long>(rng() % 7) - 3, l.m);
+  const GoldenEngine reference(plain);
+  const auto inputs = random_inputs(300, 37, 46);
+  for (Scheme s : kProtecting)
+    for (bool single : {false, true}) {
+      if (single && !single_key_allowed(plain, s, {1, 2, 3})) continue;
+      for (uint64_t seed = 0; seed < 5; ++seed) {
+        const MasterKey master = master_key_from_seed(seed);
+        const Network stored = protect_network(plain, s, {1, 2, 3}, master, single, key_seed_label(seed));
+        const KeyedGolden keyed(stored, derive_network_keys(stored, master));
+        for (const auto& x : inputs) {
+          GoldenTrace want, got;
+          reference.infer(x, want);
+          keyed.infer(x, got);
+          ASSERT_EQ(got.layer_outputs, want.layer_outputs) << scheme_id(s) << " single " << single << " seed " << seed;
+          ASSERT_EQ(keyed.predict(x), want.prediction);
+        }
+      }
+    }
+}
+
+TEST(ProtectNetwork, InPlaceRunTimePiecesMatchValueForms) {
+  const auto vs = random_inputs(50, 131, 9);
+  for (Scheme s : kProtecting) {
+    const LayerKey key = derive_layer_key(master_key_from_seed(3), 2, s, 131, 131, false);
+    for (const auto& v : vs) {
+      BitVec out(7);  // wrong size on purpose: must be resized
+      pre_unit_transform_into(key, v, out);
+      EXPECT_EQ(out, pre_unit_transform(key, v));
+      BitVec y = v;
+      post_unit_recover_inplace(key, y);
+      EXPECT_EQ(y, post_unit_recover(key, v));
+    }
+  }
+}
+
 TEST(ProtectNetwork, NoKeyAndWrongKeyViewsDiffer) {
   const Network plain = mixed_random_network(17);
   const GoldenEngine reference(plain);
