@@ -36,8 +36,9 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
                       std::to_string(protection.layers[i]) + " does not exist (the network has FC1..FC" +
                       std::to_string(hidden) + " hidden layers; the classifier is never protected)");
   ProvisionedModel out;
-  const MasterKey master = master_key_from_seed(protection.key_seed);
-  const std::string label = key_seed_label(protection.key_seed);
+  const auto seed = static_cast<uint64_t>(protection.key_seed);
+  const MasterKey master = master_key_from_seed(seed);
+  const std::string label = key_seed_label(seed);
 
   if (!model.is_protected()) {
     out.plain = model;

@@ -11,7 +11,7 @@ struct AdcConfig {
   int columns_per_adc = 2;
 
   template <class V> void visit(V& v) {
-    v.field("bit_time_ns", bit_time_ns, "SAR step time; one conversion takes ceil(log2(m+1)) steps [ns]", 0.0, 1e6);
+    v.field("bit_time_ns", bit_time_ns, "SAR bit time; a conversion takes ceil(log2(m+1)) x bit_time_ns, rounded up to whole cycles [ns]", 0.0, 1e6);
     v.field("columns_per_adc", columns_per_adc, "classifier columns sharing one ADC, converted in sequence [columns]", 1, 1e6);
   }
 };

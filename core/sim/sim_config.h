@@ -35,14 +35,14 @@ struct DatasetConfig {
 struct ProtectionConfig {
   std::string scheme = "C";
   std::vector<int> layers = {1, 2, 3};
-  uint64_t key_seed = 1;
+  int64_t key_seed = 1;  // signed: a negative value must be a range error, not wrap around
   bool single_key = false;
 
   template <class V> void visit(V& v) {
     v.choice("scheme", scheme, "protection scheme id (DESIGN §2); must match a model file that is already protected",
              {"none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"});
     v.field("layers", layers, "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected)", 1, 1e6);
-    v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 1.8e19);
+    v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 9e18);
     v.field("single_key", single_key, "paper III-A single-key option: the swap reuses the inversion key's first bits");
   }
 };

@@ -41,11 +41,17 @@ void ComparatorBank::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& 
     p.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     return;
   }
+  // One word of decisions at a time, accumulated in a register (not through
+  // memory: that store-to-load chain tripled the cost of this loop).
   uint64_t* y = y_.data();
-  for (int w = 0; w < y_.num_words(); ++w) y[w] = 0;
   const double* i_a = currents->current_a.data();
   const double* ref = reference_a_.data();
-  for (int k = 0; k < n; ++k) y[k >> 6] |= static_cast<uint64_t>(i_a[k] >= ref[k]) << (k & 63);
+  for (int w = 0, k0 = 0; w < y_.num_words(); ++w, k0 += 64) {
+    const int end = std::min(64, n - k0);
+    uint64_t word = 0;
+    for (int j = 0; j < end; ++j) word |= static_cast<uint64_t>(i_a[k0 + j] >= ref[k0 + j]) << j;
+    y[w] = word;
+  }
   bits_to_payload(y_, p);
   const uint64_t cycles = compare_cycles();
   timebase_.spend(cycles, delay);

@@ -32,6 +32,8 @@ void CrossbarTile::program(int m, int n, const std::vector<BitVec>& columns) {
   x_ = BitVec(m);
   sums_.assign(n, 0);
   currents_.current_a.assign(n, 0.0);
+  level_a_.resize(m + 1);
+  for (int p = 0; p <= m; ++p) level_a_[p] = level_current_a(2 * p - m);
   if (cfg_.fast_path) {
     // A classifier-only network is the golden engine's plain "sums of one layer".
     Network one;
@@ -72,9 +74,11 @@ void CrossbarTile::read_currents(const BitVec& x, std::vector<double>& current_a
   uint64_t lrs = 0;
   if (popcount_) {
     popcount_->layer_sums(0, x, sums_);
+    const double* level = level_a_.data();
     for (int k = 0; k < n_; ++k) {
-      current_a[k] = level_current_a(sums_[k]);
-      lrs += static_cast<uint64_t>((sums_[k] + m_) / 2);
+      const int p = (sums_[k] + m_) >> 1;
+      current_a[k] = level[p];
+      lrs += static_cast<uint64_t>(p);
     }
   } else {
     for (int k = 0; k < n_; ++k) {

@@ -64,6 +64,7 @@ class CrossbarTile : public sc_core::sc_module {
   // Fast path: XNOR-popcount of the golden engine on the stored columns.
   std::unique_ptr<GoldenEngine> popcount_;
   std::vector<int> sums_;
+  std::vector<double> level_a_;  // ideal current with p = 0..m driven LRS cells, exactly level_current_a
   // Conductance path: G of the cell each input value drives, [k * m + i].
   std::vector<double> g_when_plus_, g_when_minus_;
   std::vector<BitVec> columns_;

@@ -1,12 +1,14 @@
 #include "models/post_unit/post_unit.h"
 
+#include <utility>
+
 #include "models/common/payload.h"
 
 namespace xbg {
 
 PostUnit::PostUnit(sc_core::sc_module_name name, const PostUnitConfig& cfg, Timebase& timebase, EnergyLedger& ledger,
                    const std::string& ledger_name, int n)
-    : sc_module(name), cfg_(cfg), timebase_(timebase), ledger_(ledger), y_star_(n), last_out_(n) {
+    : sc_module(name), cfg_(cfg), timebase_(timebase), ledger_(ledger), y_(n), last_out_(n) {
   in.register_b_transport(this, &PostUnit::b_transport);
   block_ = ledger_.add_block(ledger_name, "post_unit");
   ev_ops_ = ledger_.add_event(block_, "transforms");
@@ -26,13 +28,13 @@ void PostUnit::clear_key() {
 
 void PostUnit::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
   if (active_) {
-    if (!payload_to_bits(p, y_star_)) return;
-    const BitVec y = post_unit_recover(key_, y_star_);
-    bits_to_payload(y, p);
+    if (!payload_to_bits(p, y_)) return;
+    post_unit_recover_inplace(key_, y_);
+    bits_to_payload(y_, p);
     ledger_.count(ev_ops_);
-    ledger_.count(ev_bits_, static_cast<uint64_t>(y.size()));
-    ledger_.count(ev_toggles_, static_cast<uint64_t>(hamming_distance(y, last_out_)));
-    last_out_ = y;
+    ledger_.count(ev_bits_, static_cast<uint64_t>(y_.size()));
+    ledger_.count(ev_toggles_, static_cast<uint64_t>(hamming_distance(y_, last_out_)));
+    std::swap(last_out_, y_);
     timebase_.spend(static_cast<uint64_t>(cfg_.latency_cycles), delay);
     ledger_.add_busy_cycles(block_, static_cast<uint64_t>(cfg_.latency_cycles));
   }

@@ -38,7 +38,7 @@ class PostUnit : public sc_core::sc_module {
   EnergyLedger::EventId ev_ops_, ev_bits_, ev_toggles_;
   LayerKey key_;
   bool active_ = false;
-  BitVec y_star_, last_out_;
+  BitVec y_, last_out_;  // last_out_: register contents, for toggle counts
 };
 
 }  // namespace xbg

@@ -40,7 +40,7 @@ class PreUnit : public sc_core::sc_module {
   EnergyLedger::EventId ev_ops_, ev_bits_, ev_toggles_;
   LayerKey key_;
   bool active_ = false;
-  BitVec x_, last_out_;
+  BitVec x_, x_star_, last_out_;  // last_out_: register contents, for toggle counts
 };
 
 }  // namespace xbg
