@@ -42,13 +42,22 @@ void write_histogram(const xbg::PufQuality& q, const std::string& png_path) {
     }
     return h;
   };
+  // With an enrollment mask (RRAM) the bits that feed the code are far more
+  // reliable than the raw response: show them too.
+  const bool masked = q.stable_fraction.mean < 1.0;
   const auto hn = histogram(q.intra_nominal), hw = histogram(q.intra_worst), hi = histogram(q.inter);
+  const auto hk = histogram(q.key_bits_worst);
   std::ofstream out(csv_path);
   if (!out) throw xbg::UserError(csv_path + ": cannot write histogram data");
   const std::string worst = q.corners[q.worst_corner].corner.name();
-  out << "hd_percent,intra-chip (nominal),intra-chip (" << worst << "),inter-chip\n";
-  for (int b = 0; b < bins; ++b)
-    out << (b + 0.5) * kBinPercent << "," << hn[b] << "," << hw[b] << "," << hi[b] << "\n";
+  out << "hd_percent,intra-chip (nominal),intra-chip (" << worst << "),inter-chip";
+  if (masked) out << ",key bits after mask (" << worst << ")";
+  out << "\n";
+  for (int b = 0; b < bins; ++b) {
+    out << (b + 0.5) * kBinPercent << "," << hn[b] << "," << hw[b] << "," << hi[b];
+    if (masked) out << "," << hk[b];
+    out << "\n";
+  }
   out.close();
   xbg::PlotSpec spec;
   spec.title = "PUF Hamming distance: " + std::to_string(q.chips) + " chips, " + std::to_string(q.response_bits) + " bits";
@@ -57,6 +66,7 @@ void write_histogram(const xbg::PufQuality& q, const std::string& png_path) {
   spec.csv_path = csv_path;
   spec.png_path = png_path;
   spec.y_columns = {2, 3, 4};
+  if (masked) spec.y_columns.push_back(5);
   spec.style = "boxes";
   spec.extra = "set style fill transparent solid 0.45 noborder\nset boxwidth 0.5\nset xrange [0:60]";
   xbg::plot_csv(spec);
@@ -116,15 +126,17 @@ int run(int argc, char** argv) {
               static_cast<long long>(q.boot_work.bch_blocks), static_cast<long long>(q.boot_work.bch_gf_mults),
               static_cast<long long>(q.boot_work.sha256_compressions));
 
-  std::printf("%-12s %7s %9s %8s %9s %18s %9s %10s %10s %7s %14s\n", "corner", "sigma", "intra-HD%", "max%", "key BER%",
-              "BER 95% CI %", "model%", "fail est", "fail bound", "MC fail", "MC rate <=95%");
+  std::printf("%-12s %7s %9s %8s %9s %18s %9s %10s %10s %11s  %s\n", "corner", "sigma", "intra-HD%", "max%", "key BER%",
+              "BER 95% CI %", "model%", "fail est", "fail bound", "MC fails", "MC rate [95% CI]");
   for (const auto& c : q.corners) {
     const std::string ci = pct(c.key_ber_ci.lo, 3) + ".." + pct(c.key_ber_ci.hi, 3);
-    std::printf("%-12s %7.4f %9s %8s %9s %18s %9s %10s %10s %3lld/%-4lld %14s\n", c.corner.name().c_str(), c.noise_sigma,
+    const std::string fails = std::to_string(c.failures) + "/" + std::to_string(c.boots);
+    const std::string rate = sci(c.boots ? static_cast<double>(c.failures) / c.boots : 0.0) + " [" +
+                             sci(c.failure_ci.lo) + ".." + sci(c.failure_ci.hi) + "]";
+    std::printf("%-12s %7.4f %9s %8s %9s %18s %9s %10s %10s %11s  %s\n", c.corner.name().c_str(), c.noise_sigma,
                 pct(c.intra_hd.mean).c_str(), pct(c.intra_hd.max).c_str(), pct(c.key_ber, 3).c_str(), ci.c_str(),
                 c.model_ber >= 0 ? pct(c.model_ber, 3).c_str() : "-", sci(c.key_failure_estimate).c_str(),
-                sci(c.key_failure_bound).c_str(), static_cast<long long>(c.failures), static_cast<long long>(c.boots),
-                sci(c.failure_ci.hi).c_str());
+                sci(c.key_failure_bound).c_str(), fails.c_str(), rate.c_str());
   }
   const auto& worst = q.corners[q.worst_corner];
   const bool meets = worst.key_failure_bound <= cfg.target_key_failure;

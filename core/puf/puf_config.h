@@ -32,7 +32,7 @@ struct SramPufParams {
     v.field("noise_sigma", noise_sigma, "read-noise sigma at nominal T and V, in skew sigmas", 0.0, 10.0);
     v.field("noise_growth_per_c", noise_growth_per_c, "relative noise growth per degree C away from nominal", 0.0, 1.0);
     v.field("noise_growth_per_supply_fraction", noise_growth_per_supply_fraction,
-            "relative noise growth per unit of |V - Vnom| / Vnom", 0.0, 100.0);
+            "relative noise growth per unit of abs(V - Vnom) / Vnom", 0.0, 100.0);
   }
 };
 
@@ -53,8 +53,8 @@ struct RramPufParams {
     v.field("read_noise_sigma_log", read_noise_sigma_log, "per-read sigma of ln(G) at nominal T and V", 0.0, 2.0);
     v.field("noise_growth_per_c", noise_growth_per_c, "relative read-noise growth per degree C away from nominal", 0.0, 1.0);
     v.field("noise_growth_per_supply_fraction", noise_growth_per_supply_fraction,
-            "relative read-noise growth per unit of |V - Vnom| / Vnom", 0.0, 100.0);
-    v.field("mask_margin_log", mask_margin_log, "enrollment keeps pairs with |ln(Ga/Gb)| >= this (0 keeps all)", 0.0, 10.0);
+            "relative read-noise growth per unit of abs(V - Vnom) / Vnom", 0.0, 100.0);
+    v.field("mask_margin_log", mask_margin_log, "enrollment keeps pairs with abs(ln(Ga/Gb)) >= this (0 keeps all)", 0.0, 10.0);
   }
 };
 

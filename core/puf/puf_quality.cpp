@@ -57,7 +57,7 @@ PufQuality evaluate_puf_population(const PufConfig& cfg, const PufQualityOptions
   std::vector<double> uniformity, stable;
   std::vector<int64_t> ones_per_bit(n, 0);
   std::vector<int64_t> key_errors(corners.size(), 0);
-  std::vector<std::vector<double>> intra(corners.size());
+  std::vector<std::vector<double>> intra(corners.size()), intra_key(corners.size());
   q.corners.resize(corners.size());
 
   for (int chip = 0; chip < opt.chips; ++chip) {
@@ -82,7 +82,9 @@ PufQuality evaluate_puf_population(const PufConfig& cfg, const PufQualityOptions
       for (int r = 0; r < opt.reads; ++r) {
         const BitVec resp = puf->read(corners[c], static_cast<uint64_t>(r));
         intra[c].push_back(static_cast<double>(hamming_distance(resp, meas.response)) / n);
-        key_errors[c] += masked_distance(resp, meas.response, mask);
+        const int key_distance = masked_distance(resp, meas.response, mask);
+        key_errors[c] += key_distance;
+        intra_key[c].push_back(static_cast<double>(key_distance) / q.code_bits);
         BootResult b = reconstruct_key(resp, e.helper_data, cfg);
         ++cq.boots;
         if (!b.ok()) ++cq.failures;
@@ -144,6 +146,7 @@ PufQuality evaluate_puf_population(const PufConfig& cfg, const PufQualityOptions
   }
   q.intra_nominal = intra[nominal_idx];
   q.intra_worst = intra[q.worst_corner];
+  q.key_bits_worst = intra_key[q.worst_corner];
   return q;
 }
 

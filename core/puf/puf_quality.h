@@ -61,6 +61,7 @@ struct PufQuality {
   int worst_corner = 0;                    // index of the largest key BER
   // Distances (fractions) for the histogram.
   std::vector<double> intra_nominal, intra_worst, inter;
+  std::vector<double> key_bits_worst;  // distance over the bits that feed the code, worst corner
 };
 
 PufQuality evaluate_puf_population(const PufConfig& cfg, const PufQualityOptions& opt,
