@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "core/common/error.h"
 #include "core/common/paths.h"
@@ -42,6 +43,24 @@ TEST(Configs, DumpedConfigReloadsToTheSameConfig) {
   const SimConfig b = parse_config<SimConfig>(dump_config(a), "dump");
   EXPECT_EQ(dump_config(a), dump_config(b));
   EXPECT_EQ(b.comparator.columns_per_comparator, 16);
+}
+
+TEST(Configs, ReadmeFieldTableMatchesTheConfigStructs) {
+  std::ifstream in(fs::path(repo_root()) / "configs/README.md");
+  ASSERT_TRUE(in) << "configs/README.md missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  const std::string begin = "<!-- BEGIN xbarguard config --doc -->\n", end = "<!-- END xbarguard config --doc -->";
+  const auto b = readme.find(begin), e = readme.find(end);
+  ASSERT_TRUE(b != std::string::npos && e != std::string::npos && b < e) << "markers missing";
+  ConfigDocumenter doc;
+  SimConfig defaults;
+  defaults.visit(doc);
+  std::string expected = "| field | type | default | range | meaning |\n|---|---|---|---|---|\n";
+  for (const auto& line : doc.lines) expected += line + "\n";
+  EXPECT_EQ(readme.substr(b + begin.size(), e - b - begin.size()), expected)
+      << "regenerate the table with: xbarguard config --doc";
 }
 
 struct Malformed {
