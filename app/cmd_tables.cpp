@@ -1,6 +1,7 @@
 // xbarguard tables: the paper's Tables I-III (accuracy of the stored W*, B*
 // used without the key) on our trained networks, over many master keys, with
 // the paper's numbers beside ours and a diagnosis of every weak row.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -103,40 +104,135 @@ nlohmann::json diagnosis_json(const xbg::LayerDiagnosis& d) {
           {"mean_pair_disagreement", d.mean_pair_disagreement},
           {"weak_swap_bits", d.weak_swap_bits},
           {"swap_bits_moving_data", d.swap_bits_moving_data},
-          {"inversion_bits_set", d.inversion_bits_set}};
+          {"inversion_bits_set", d.inversion_bits_set},
+          {"input_changed_fraction", d.input_changed_fraction}};
 }
 
-// A sentence per protected layer saying how much the transform actually moves.
+// One sentence per protected layer: how much of its input or output the key really changes.
 std::string explain(const std::vector<xbg::LayerDiagnosis>& diag) {
   std::ostringstream o;
+  char buf[1024];
   for (const auto& d : diag) {
     if (d.scheme == Scheme::kNone) continue;
-    char buf[768];
-    std::snprintf(buf, sizeof buf,
-                  "FC%d (%s): with its correct input, the stored W*, B* flip %.1f %% of the layer's outputs; "
-                  "in the full no-key run %.1f %% of its outputs are wrong.",
-                  d.fc, xbg::scheme_id(d.scheme).c_str(), 100 * d.local_flip_fraction, 100 * d.no_key_flip_fraction);
+    std::snprintf(buf, sizeof buf, "- FC%d (%s): ", d.fc, xbg::scheme_id(d.scheme).c_str());
+    o << buf;
+    if (d.input_changed_fraction > 0) {
+      std::snprintf(buf, sizeof buf, "the stored weights see %.1f %% of the layer's inputs changed; ",
+                    100 * d.input_changed_fraction);
+      o << buf;
+    }
+    std::snprintf(buf, sizeof buf, "given its correct input the layer's no-key output is wrong in %.1f %% of its bits "
+                  "(%.1f %% in the full no-key run).", 100 * d.local_flip_fraction, 100 * d.no_key_flip_fraction);
     o << buf;
     if (d.swap_bits > 0) {
       std::snprintf(buf, sizeof buf,
-                    " Its %d swap bits act on the layer's %s; the two values of a swapped pair differ in "
-                    "%.1f %% of images on average and %d of the %d pairs differ in under 1 %% of images, so a key "
-                    "swaps on average %.1f bits that actually change per image",
-                    d.swap_bits, d.swap_side.c_str(), 100 * d.mean_pair_disagreement, d.weak_swap_bits, d.swap_bits,
-                    d.swap_bits_moving_data);
+                    " A swap bit only matters when its pair of %s values differs: here in %.1f %% of images on "
+                    "average, and %d of the %d pairs differ in under 1 %% of images; a key's swap bits change "
+                    "%.1f values per image",
+                    d.swap_side == "input" ? "input" : "output", 100 * d.mean_pair_disagreement, d.weak_swap_bits,
+                    d.swap_bits, d.swap_bits_moving_data);
       o << buf;
       if (d.inversion_bits_set > 0) {
-        std::snprintf(buf, sizeof buf, ", against %.0f inverted bits (every inverted bit changes).",
+        std::snprintf(buf, sizeof buf, ", its %.0f set inversion bits change one value each, every time.",
                       d.inversion_bits_set);
         o << buf;
       } else {
-        o << ", and nothing is inverted.";
+        o << "; nothing is inverted.";
       }
     } else if (d.inversion_bits_set > 0) {
-      std::snprintf(buf, sizeof buf, " %.0f key bits invert (each flips one value every time).", d.inversion_bits_set);
+      std::snprintf(buf, sizeof buf, " Its %.0f set inversion bits change one value each, every time.",
+                    d.inversion_bits_set);
       o << buf;
     }
     o << "\n";
+  }
+  return o.str();
+}
+
+// "a–b %" or "a %" when both ends print the same.
+std::string range_text(double lo, double hi, int digits) {
+  const std::string a = pct(lo, digits), b = pct(hi, digits);
+  return a == b ? a : a.substr(0, a.size() - 2) + "–" + b;
+}
+
+bool has_inversion(Scheme s) { return s != Scheme::kRowSwap && s != Scheme::kColSwap && s != Scheme::kNone; }
+
+// Which rows exceed the threshold, and whether every one of them lacks an inversion.
+std::string findings(const NetworkResult& nr, double explain_above) {
+  std::ostringstream o;
+  char buf[512];
+  int rows = 0, weak = 0, weak_with_inversion = 0, keys_above = 0, key_count = 0;
+  double inv_lo = 1, inv_hi = 0, key_hi = 0;
+  std::string key_hi_row, weak_list;
+  for (const auto& [v, rs] : nr.variants)
+    for (const auto& r : rs) {
+      ++rows;
+      const std::string name = variant_name(v.scheme, v.single) + " " + layers_name(r.layers);
+      if (r.no_key.mean > explain_above / 100) {
+        ++weak;
+        weak_with_inversion += has_inversion(v.scheme);
+        weak_list += (weak_list.empty() ? "" : ", ") + name + " (" + pct(r.no_key.mean, 1) + ")";
+      }
+      if (!has_inversion(v.scheme)) continue;
+      inv_lo = std::min(inv_lo, r.no_key.mean);
+      inv_hi = std::max(inv_hi, r.no_key.mean);
+      for (double a : r.no_key.values) {
+        ++key_count;
+        keys_above += a > explain_above / 100;
+      }
+      if (r.no_key.max > key_hi) {
+        key_hi = r.no_key.max;
+        key_hi_row = name;
+      }
+    }
+  std::snprintf(buf, sizeof buf, "- %d of %d rows have a mean no-key accuracy above %.0f %%", weak, rows, explain_above);
+  o << buf << (weak ? ": " + weak_list + "." : ".") << "\n";
+  // Share of a swapped vector the swaps actually change, FC1 input (pixels) vs the rest.
+  double fc1_lo = 1, fc1_hi = 0, hid_lo = 1, hid_hi = 0;
+  for (const auto& [name, diag] : nr.diagnoses)
+    for (const auto& d : diag) {
+      if (d.swap_bits == 0 || d.inversion_bits_set > 0) continue;
+      const double share = d.swap_bits_moving_data / (2.0 * d.swap_bits);
+      const bool pixels = d.fc == 1 && d.swap_side == "input";
+      (pixels ? fc1_lo : hid_lo) = std::min(pixels ? fc1_lo : hid_lo, share);
+      (pixels ? fc1_hi : hid_hi) = std::max(pixels ? fc1_hi : hid_hi, share);
+    }
+  if (weak && weak_with_inversion == 0) {
+    o << "- Every such row is a swap-only scheme (row-swap or col-swap): no inversion. A pairwise swap changes a "
+         "value only when its key bit is 1 and the two values of its pair differ";
+    if (hid_hi > 0) {
+      o << "; on hidden activations that is " << range_text(hid_lo, hid_hi, 0) << " of the swapped vector";
+    }
+    if (fc1_hi > 0) {
+      o << ", on FC1's input pixels only " << range_text(fc1_lo, fc1_hi, 1)
+        << " (pixels 2i and 2i+1 are horizontal neighbours and usually equal; border pairs never differ)";
+    }
+    o << ". The network tolerates that many wrong values (see the per-row tables below). An inversion bit changes "
+         "its value in every image, so about half the values of the inverted vector are wrong and the layer's "
+         "output decorrelates from the true one";
+    o << (inv_hi <= explain_above / 100 ? ": every row with an inversion stays at or below the threshold.\n" : ".\n");
+  }
+  if (key_count) {
+    std::snprintf(buf, sizeof buf,
+                  "- Rows with an inversion (A, B, C, row-inv, col-inv, single-key variants): mean no-key accuracy "
+                  "%.2f–%.2f %%; %d of %d (row, key) pairs are above %.0f %%, the highest %.2f %% (%s).\n",
+                  100 * inv_lo, 100 * inv_hi, keys_above, key_count, explain_above, 100 * key_hi, key_hi_row.c_str());
+    o << buf;
+  }
+  // The paper reports one key per row: is its number inside our spread over keys?
+  int paper_rows_checked = 0, paper_inside = 0;
+  for (const auto& [v, rs] : nr.variants) {
+    if (v.single || !paper_rows().count(v.scheme) || nr.dataset != "mnist" || nr.net.hidden.size() != 3) continue;
+    for (size_t i = 0; i < rs.size(); ++i) {
+      const double p = paper_rows().at(v.scheme).at(i).no_key_pct / 100;
+      ++paper_rows_checked;
+      paper_inside += p >= rs[i].no_key.min && p <= rs[i].no_key.max;
+    }
+  }
+  if (paper_rows_checked) {
+    std::snprintf(buf, sizeof buf, "- The paper's number lies within our min–max over keys in %d of %d rows of "
+                  "Tables I–III.\n", paper_inside, paper_rows_checked);
+    o << buf;
   }
   return o.str();
 }
@@ -170,22 +266,24 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
       if (!variant.single && variant.scheme == Scheme::kB) title += " (paper Table II: swap + inversion along columns)";
       if (!variant.single && variant.scheme == Scheme::kC) title += " (paper Table III: row inversion + column swap)";
       md << "### " << title << "\n\n";
-      md << "| protected layers | key bits R + S | with key: accuracy, predictions ≠ plain | no key: mean ± std | no key: min–max | clone key: mean ± std |"
+      md << "| protected layers | key bits R + S | with key: accuracy, predictions ≠ plain | no key: mean ± std | no key: min–max | keys above " << explain_above << " % | clone key: mean ± std |"
          << (paper ? " paper: key | paper: no key |" : "") << "\n";
-      md << "|---|---|---|---|---|---|" << (paper ? "---|---|" : "") << "\n";
-      md << "| none | 0 | " << pct(nr.set.plain_accuracy()) << " | " << pct(nr.set.plain_accuracy()) << " | | |"
+      md << "|---|---|---|---|---|---|---|" << (paper ? "---|---|" : "") << "\n";
+      md << "| none | 0 | " << pct(nr.set.plain_accuracy()) << " | " << pct(nr.set.plain_accuracy()) << " | | | |"
          << (paper ? " 0 | " + pct(kPaperBaselinePct / 100.0) + " |" : "") << "\n";
       for (size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
         const bool weak = r.no_key.mean > explain_above / 100.0;
         char buf[512];
-        std::snprintf(buf, sizeof buf, "| %s | %s | %s, %lld / %lld (layer outputs ≠: %lld) | %s%.2f ± %.2f %%%s | %.2f–%.2f %% | %.2f ± %.2f %% |",
+        int above = 0;
+        for (double a : r.no_key.values) above += a > explain_above / 100.0;
+        std::snprintf(buf, sizeof buf, "| %s | %s | %s, %lld / %lld (layer outputs ≠: %lld) | %s%.2f ± %.2f %%%s | %.2f–%.2f %% | %d / %zu | %.2f ± %.2f %% |",
                       layers_name(r.layers).c_str(), key_bits_text(r).c_str(), pct(r.right_key.mean).c_str(),
                       static_cast<long long>(r.right_key_prediction_mismatches),
                       static_cast<long long>(r.images) * static_cast<long long>(r.key_seeds.size()),
                       static_cast<long long>(r.right_key_layer_mismatches), weak ? "**" : "", 100 * r.no_key.mean,
-                      100 * r.no_key.std, weak ? "**" : "", 100 * r.no_key.min, 100 * r.no_key.max,
-                      100 * r.wrong_key.mean, 100 * r.wrong_key.std);
+                      100 * r.no_key.std, weak ? "**" : "", 100 * r.no_key.min, 100 * r.no_key.max, above,
+                      r.no_key.values.size(), 100 * r.wrong_key.mean, 100 * r.wrong_key.std);
         md << buf;
         if (paper) {
           const auto& p = paper_rows().at(variant.scheme).at(i);
@@ -197,18 +295,17 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
       md << "\n";
     }
     for (const auto& r : nr.refused) md << "Refused: " << r << "\n\n";
-    md << "### Rows above " << explain_above << " % without the key\n\n";
-    if (nr.diagnoses.empty()) md << "None: every row stays at or below " << explain_above << " %.\n\n";
+    md << "### Findings: rows above " << explain_above << " % without the key\n\n" << findings(nr, explain_above) << "\n";
     for (const auto& [name, diag] : nr.diagnoses) {
-      md << "**" << name << "**\n\n"
-         << "| layer | scheme | outputs flipped, correct input | outputs wrong, no-key run | swap side | swap bits | pairs differing (mean) | pairs differing < 1 % of images | swapped bits that change / image | inverted bits |\n"
-         << "|---|---|---|---|---|---|---|---|---|---|\n";
+      md << "**" << name << "** (means over the " << keys << " keys)\n\n"
+         << "| layer | scheme | inputs changed (row transform) | outputs wrong, correct input | outputs wrong, no-key run | swap acts on | swap bits | swapped pairs that differ | pairs differing in < 1 % of images | swapped values changed / image | inversion bits set |\n"
+         << "|---|---|---|---|---|---|---|---|---|---|---|\n";
       for (const auto& d : diag) {
         char buf[512];
-        std::snprintf(buf, sizeof buf, "| FC%d | %s | %.1f %% | %.1f %% | %s | %d | %.1f %% | %d | %.1f | %.0f |\n", d.fc,
-                      xbg::scheme_id(d.scheme).c_str(), 100 * d.local_flip_fraction, 100 * d.no_key_flip_fraction,
-                      d.swap_side.empty() ? "-" : d.swap_side.c_str(), d.swap_bits, 100 * d.mean_pair_disagreement,
-                      d.weak_swap_bits, d.swap_bits_moving_data, d.inversion_bits_set);
+        std::snprintf(buf, sizeof buf, "| FC%d | %s | %.1f %% | %.1f %% | %.1f %% | %s | %d | %.1f %% | %d | %.1f | %.0f |\n", d.fc,
+                      xbg::scheme_id(d.scheme).c_str(), 100 * d.input_changed_fraction, 100 * d.local_flip_fraction,
+                      100 * d.no_key_flip_fraction, d.swap_side.empty() ? "-" : d.swap_side.c_str(), d.swap_bits,
+                      100 * d.mean_pair_disagreement, d.weak_swap_bits, d.swap_bits_moving_data, d.inversion_bits_set);
         md << buf;
       }
       md << "\n" << explain(diag) << "\n";

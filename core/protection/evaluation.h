@@ -75,6 +75,10 @@ struct LayerDiagnosis {
   // always moves one bit).
   double swap_bits_moving_data = 0;
   double inversion_bits_set = 0;
+  // Row transforms: the stored weights see W*^T X = W^T T X with T = D_R P_S
+  // (A), D_R (C, row-inv) or P_S (row-swap); the share of the m inputs that T
+  // changes, mean over images and keys. 0 for column-only schemes.
+  double input_changed_fraction = 0;
 };
 std::vector<LayerDiagnosis> diagnose_row(const Network& plain, const EvalSet& set, Scheme scheme, bool single_key,
                                          const std::vector<int>& layers, const std::vector<uint64_t>& key_seeds);
