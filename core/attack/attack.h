@@ -1,0 +1,176 @@
+#pragma once
+// Security evaluation (issues 12 and 13): what a thief who copies W*, B* out
+// of the crossbar can get. Threat model: docs/threat-model.md. Every attack
+// runs on the golden engine (plain C++), never on SystemC.
+//
+// The attacker's view is the stored network (W*, B*, scheme ids, public
+// provisioning data) and a few labelled training images. The true key lives
+// only in the Evaluator, which scores guesses for the report; an attack may
+// ask it how good a guess is for logging, never to steer its search.
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bnn/golden.h"
+#include "core/bnn/network.h"
+#include "core/common/config.h"
+#include "core/data/dataset.h"
+#include "core/protection/transforms.h"
+
+namespace xbg::attack {
+
+using json = nlohmann::json;
+
+// One LayerKey per hidden layer (kNone for plain layers): a full key guess.
+using KeyGuess = std::vector<LayerKey>;
+
+// The equivalent plain layer of a stored layer under a key guess: with the
+// right key it is the original layer bit for bit, with any other key it
+// computes exactly what KeyedGolden computes with that key (tested). Lets
+// every guess run on the fast GoldenEngine without pre/post units.
+BinaryLayer effective_layer(const BinaryLayer& stored, const LayerKey& guess);
+Network effective_network(const Network& stored, const KeyGuess& guess);
+
+// Flat numbering of the key bits of the protected layers. Per layer: R then S;
+// with the single-key option only R (S is its prefix and follows it).
+class KeySpace {
+ public:
+  struct Bit {
+    int layer = 0;       // hidden layer index, 0-based (FC1 = 0)
+    bool swap = false;   // S bit (else R bit)
+    int index = 0;       // within R or S
+  };
+
+  explicit KeySpace(const Network& stored);
+  int total_bits() const { return total_; }
+  const std::vector<int>& layers() const { return layers_; }  // protected, 0-based
+  int layer_begin(int layer) const;  // flat range of one layer's bits
+  int layer_end(int layer) const;
+  Bit bit(int flat) const;
+
+  KeyGuess zero() const;  // all key bits 0: the stored W*, B* used as plain (no-key view)
+  KeyGuess random(std::mt19937_64& rng) const;
+  bool get(const KeyGuess& g, int flat) const;
+  void flip(KeyGuess& g, int flat) const;  // single-key: R_i also drives S_i
+
+  int agreeing_bits(const KeyGuess& a, const KeyGuess& b) const;
+  int agreeing_bits(const KeyGuess& a, const KeyGuess& b, int layer) const;
+
+ private:
+  std::vector<int> layers_, begin_, end_;  // begin_/end_ indexed by hidden layer
+  std::vector<LayerKey> shape_;            // per hidden layer: scheme, sizes, single_key
+  int total_ = 0;
+};
+
+// Binarized images of the dataset the model was trained on.
+struct AttackData {
+  std::string name;                  // "mnist" | "fashion" | "synthetic"
+  std::vector<BitVec> train_x, test_x;
+  std::vector<int> train_y, test_y;
+  const Dataset* raw = nullptr;      // grey images, for methods that retrain (may be null)
+};
+
+// Holds the truth; scores guesses. Never consulted by an attack's decisions.
+class Evaluator {
+ public:
+  // `truth` empty: the key is unknown here (a PUF-keyed model without its
+  // offline seed): only methods that need no scoring can run.
+  Evaluator(const Network& stored, KeyGuess truth, const AttackData& data, int test_limit = -1);
+  bool has_truth() const { return !truth_.empty(); }
+  const KeyGuess& truth() const;  // for experiments defined from the truth (key-distance)
+  const KeySpace& space() const { return space_; }
+
+  double test_accuracy(const KeyGuess& guess) const;
+  double test_accuracy(const Network& plain_equivalent) const;
+  double baseline_accuracy() const { return baseline_; }  // right key (NaN without truth)
+  double agreement(const KeyGuess& guess) const;              // share of protected key bits right
+  double agreement(const KeyGuess& guess, int layer) const;   // one hidden layer's bits
+  int test_images() const { return test_count_; }
+
+ private:
+  const Network& stored_;
+  KeyGuess truth_;
+  const AttackData& data_;
+  KeySpace space_;
+  int test_count_ = 0;
+  double baseline_ = 0;
+};
+
+double accuracy(const GoldenEngine& engine, const std::vector<BitVec>& xs, const std::vector<int>& ys,
+                int limit = -1);
+
+// What a method is run on: one protected network (a target) and the data.
+struct AttackContext {
+  std::string target_label;    // e.g. "C FC1,FC2,FC3"
+  const Network& stored;
+  const Evaluator& eval;
+  const AttackData& data;
+  uint64_t seed = 1;
+  std::string out_dir;         // CSV and PNG files go here; empty: no files
+  std::string file_prefix;     // unique per target, e.g. "mnist_C_fc1-2-3"
+  std::string command_line;    // recorded next to plots
+};
+
+// A method's output for one target: machine-readable details, table rows for
+// the human summary (same column names across rows of one method), and the
+// files it wrote.
+struct AttackOutcome {
+  json details = json::object();
+  std::vector<std::vector<std::pair<std::string, std::string>>> rows;
+  std::vector<std::string> files;
+};
+
+// A method: its config struct travels as JSON (defaults for --set, docs),
+// parsed with the config framework when it runs.
+struct AttackMethod {
+  std::string name;     // CLI id, e.g. "hill-climb"
+  std::string summary;  // one line for --help
+  bool needs_truth = true;  // scores against the true key (evaluator side)
+  std::function<json()> defaults;
+  std::function<std::vector<std::string>()> documentation;  // markdown table rows
+  std::function<AttackOutcome(const AttackContext&, const json& config, const std::string& file)> run;
+};
+
+template <class Cfg>
+AttackMethod make_method(std::string name, std::string summary, bool needs_truth,
+                         AttackOutcome (*fn)(const AttackContext&, const Cfg&)) {
+  AttackMethod m;
+  m.name = name;
+  m.summary = std::move(summary);
+  m.needs_truth = needs_truth;
+  m.defaults = [] { return dump_config(Cfg{}); };
+  m.documentation = [name] {
+    ConfigDocumenter d(name);
+    Cfg c;
+    c.visit(d);
+    return d.lines;
+  };
+  m.run = [fn, name](const AttackContext& ctx, const json& j, const std::string& file) {
+    Cfg c;
+    ConfigReader r(j, file, name);
+    c.visit(r);
+    r.finish();
+    return fn(ctx, c);
+  };
+  return m;
+}
+
+// Every method `xbarguard attack --method` knows (core/attack/registry.cpp).
+// A new method is one more file in core/attack/ plus one line in the registry.
+const std::vector<AttackMethod>& attack_methods();
+const AttackMethod& find_method(const std::string& name);  // UserError listing the known ones
+
+// Helpers shared by the methods.
+std::string fmt_pct(double share, int decimals = 2);  // 0.1234 -> "12.34"
+std::string fmt_num(double value, int decimals = 1);
+std::string sanitize_file_part(const std::string& s);
+// Writes `rows` (first row = header) as CSV to out_dir/name; returns the path.
+std::string write_csv(const std::string& out_dir, const std::string& name,
+                      const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace xbg::attack

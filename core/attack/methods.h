@@ -1,0 +1,15 @@
+#pragma once
+// The methods of `xbarguard attack`, one factory per file in core/attack/.
+// Add a method: write core/attack/<name>.cpp with a config struct (visit())
+// and a run function, declare its factory here, list it in registry.cpp.
+#include "core/attack/attack.h"
+
+namespace xbg::attack {
+
+AttackMethod no_key_method();        // no_key.cpp
+AttackMethod random_keys_method();   // random_keys.cpp
+AttackMethod key_distance_method();  // key_distance.cpp
+AttackMethod hill_climb_method();    // hill_climb.cpp
+AttackMethod structural_method();    // structural.cpp
+
+}  // namespace xbg::attack
