@@ -1,0 +1,46 @@
+#pragma once
+// Result tables: one row per design point, columns = point id, varied config
+// fields, then report metrics. A cell is JSON: number, string, or null for a
+// metric the run did not report (an empty CSV cell, never a zero).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace xbg::sweep {
+
+using json = nlohmann::json;
+
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<json>> rows;
+
+  int column(const std::string& name) const;  // -1 if absent
+  // A user-given column name: exact match, else the one column whose last
+  // path components equal it ("columns_per_comparator" finds
+  // "comparator.columns_per_comparator"). UserError naming `where` otherwise.
+  int find_column(const std::string& name, const std::string& where) const;
+};
+
+// CSV with a header line; strings quoted where needed, numbers in shortest
+// round-trip form, absent values empty. Written to a temp file and renamed.
+void write_csv(const Table& t, const std::string& path);
+// Reads what write_csv writes (RFC 4180 quoting): cells that parse fully as
+// numbers become numbers, empty cells null, everything else strings.
+Table read_csv(const std::string& path);
+std::string format_cell(const json& v);
+
+// The value at a dotted path of a report ("energy.total_j"): numbers,
+// strings and booleans as they are; null if absent or not a scalar.
+json report_value(const json& report, const std::string& path);
+
+// Metric columns for reports that do not name their own: every numeric
+// top-level field present in at least one report, the headline figures first
+// (accuracy, cycles, latency, throughput, energy, power, area, overhead, sim speed).
+std::vector<std::string> auto_metrics(const std::vector<const json*>& reports);
+
+// Writes `text` to path via a temp file in the same directory and rename(),
+// so a reader never sees half a file.
+void write_file_atomic(const std::string& path, const std::string& text);
+
+}  // namespace xbg::sweep
