@@ -1,6 +1,7 @@
 #include "core/puf/provisioning.h"
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include <openssl/crypto.h>
@@ -97,6 +98,16 @@ BootResult key_error(KeyErrorReason reason, std::string detail) {
   r.reason = reason;
   r.detail = std::move(detail);
   return r;
+}
+
+// Helper data arrives as bytes; text that is not JSON is key-error, not an exception.
+std::optional<BootResult> parse_helper_text(const std::string& text, nlohmann::json& out) {
+  try {
+    out = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return key_error(KeyErrorReason::kMalformedHelper, std::string("helper data is not JSON: ") + e.what());
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -204,20 +215,15 @@ BootResult boot_chip(uint64_t chip_seed, const nlohmann::json& helper_data, cons
 
 BootResult reconstruct_key(const BitVec& response, const std::string& helper_text, const PufConfig& cfg) {
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(helper_text);
-  } catch (const nlohmann::json::exception& e) {
-    return key_error(KeyErrorReason::kMalformedHelper, std::string("helper data is not JSON: ") + e.what());
-  }
+  if (auto error = parse_helper_text(helper_text, j)) return *error;
   return reconstruct_key(response, j, cfg);
 }
 
 BootResult boot_chip(uint64_t chip_seed, const std::string& helper_text, const PufConfig& cfg,
                      const PufCorner& corner, uint64_t boot_index) {
-  const auto puf = PufArray::create(cfg, chip_seed);
-  BootResult r = reconstruct_key(puf->read(corner, boot_index), helper_text, cfg);
-  r.stats.puf_bits_read = cfg.cells_read_per_boot();
-  return r;
+  nlohmann::json j;
+  if (auto error = parse_helper_text(helper_text, j)) return *error;
+  return boot_chip(chip_seed, j, cfg, corner, boot_index);
 }
 
 MasterKey provision_for_protect(uint64_t chip_seed, const PufConfig& cfg, nlohmann::json& provisioning_out) {
