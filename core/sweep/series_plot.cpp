@@ -24,6 +24,8 @@ std::string series_plot_script(const SeriesPlot& plot) {
   g << "set terminal pngcairo size 900,560 noenhanced font 'sans,10'\n"
     << "set output " << quote(plot.png_path) << "\n"
     << "set key outside right top\nset grid\n"
+    // %g keeps 2e-09 J readable where gnuplot's default prints 0.000000002.
+    << "set format x '%g'\nset format y '%g'\n"
     << "set title " << quote(plot.title) << "\n"
     << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
   if (plot.logx) g << "set logscale x\n";
@@ -32,6 +34,8 @@ std::string series_plot_script(const SeriesPlot& plot) {
     g << "set xtics (";
     for (size_t i = 0; i < plot.x_tick_labels.size(); ++i) g << (i ? ", " : "") << quote(plot.x_tick_labels[i]) << " " << i;
     g << ")\nset xrange [-0.5:" << static_cast<double>(plot.x_tick_labels.size()) - 0.5 << "]\n";
+  } else {
+    g << "set offsets graph 0.04, graph 0.04, graph 0.06, graph 0.06\n";
   }
   for (size_t s = 0; s < plot.series.size(); ++s) {
     g << "$s" << s << " << EOD\n";
