@@ -108,8 +108,9 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   else acc.load_keys(model.keys);
 
   // The oracle: the golden engine on the plain network; for a file that was
-  // protected elsewhere, the keyed golden model with the right keys (equal to
-  // it by the protection tests).
+  // protected elsewhere, the keyed golden model with this run's keys (equal to
+  // the plain network's outputs when the key is the provisioning key, by the
+  // protection tests).
   std::unique_ptr<GoldenEngine> golden;
   std::unique_ptr<KeyedGolden> keyed;
   if (options.check_golden) {
@@ -118,7 +119,9 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
       r.golden_reference = "golden engine on the plain network";
     } else {
       keyed = std::make_unique<KeyedGolden>(model.stored, model.keys);
-      r.golden_reference = "keyed golden model on the stored network with the right keys";
+      r.golden_reference = model.warning.empty()
+                               ? "keyed golden model: stored network with this run's keys (the plain network is not available)"
+                               : "keyed golden model: stored network with this run's keys, which are not the provisioning keys";
     }
   }
   GoldenTrace trace;
