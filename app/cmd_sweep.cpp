@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "core/bnn/model_io.h"
 #include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
@@ -118,9 +119,11 @@ int run(int argc, char** argv) {
   const std::vector<sw::Point> points = sw::enumerate_points(spec, sw::make_sim_resolver(base));
   std::set<std::string> networks;
   for (const auto& p : points) networks.insert(p.effective.value("network", ""));
-  for (const auto& n : networks)
+  for (const auto& n : networks) {
     if (!fs::exists(xbg::resolve_path(n)))
       throw xbg::UserError(spec_file + ": network: model file '" + n + "' not found (set \"network\" in the spec or its base config)");
+    xbg::load_network(xbg::resolve_path(n));  // a malformed model would fail every point the same way
+  }
   sw::SweepOptions o;
   o.executable = sw::self_executable();
   if (spec.chips != 1) {

@@ -209,6 +209,8 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
       if (ec) ok = false, why = "cannot rename " + part + ": " + ec.message();
     } else if (!r.spawn_error.empty()) {
       why = "cannot start " + o.executable + ": " + r.spawn_error;
+    } else if (r.signal == SIGINT || r.signal == SIGTERM) {
+      why = "stopped by signal " + std::to_string(r.signal) + "; a restart runs it";
     } else if (r.signal) {
       why = "killed by signal " + std::to_string(r.signal);
     } else if (r.exit_code == 0) {
@@ -231,7 +233,7 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
       char secs[32];
       std::snprintf(secs, sizeof secs, "%.1f s", r.seconds);
       std::fprintf(stderr, "sweep: [%d/%zu] %s %s: %s (%s)\n", done, jobs.size(), p.id.c_str(), describe(p.values).c_str(),
-                   ok ? "ok" : ("FAILED, " + why).c_str(), secs);
+                   ok ? "ok" : (r.signal == SIGINT || r.signal == SIGTERM ? why : "FAILED, " + why).c_str(), secs);
     }
   };
   out.interrupted = !run_jobs(jobs, ro);

@@ -161,14 +161,25 @@ json report_value(const json& report, const std::string& path) {
 
 std::vector<std::string> auto_metrics(const std::vector<const json*>& reports) {
   static const std::vector<std::string> headline = {
-      "accuracy",           "golden_agreement",         "cycles_per_inference",   "latency_ns_per_inference",
-      "throughput_inferences_per_s", "chip_inferences_per_s", "energy_per_inference_j", "average_power_w",
-      "area_mm2",           "protection_overhead_pct",  "sim_images_per_s"};
+      "accuracy",          "accuracy_mean",          "accuracy_std",       "accuracy_worst",
+      "golden_agreement",  "cycles_per_inference",   "latency_ns_per_inference", "throughput_inferences_per_s",
+      "chip_inferences_per_s", "energy_per_inference_j", "average_power_w", "area_mm2",
+      "protection_overhead_pct", "pre_post_share_pct", "area_overhead_pct", "boot_overhead_pct",
+      "sim_images_per_s"};
   std::vector<std::string> found;
+  auto add = [&](const std::string& name) {
+    if (std::find(found.begin(), found.end(), name) == found.end()) found.push_back(name);
+  };
   for (const json* r : reports) {
     if (!r || !r->is_object()) continue;
-    for (auto it = r->begin(); it != r->end(); ++it)
-      if (it.value().is_number() && std::find(found.begin(), found.end(), it.key()) == found.end()) found.push_back(it.key());
+    for (auto it = r->begin(); it != r->end(); ++it) {
+      if (it.value().is_number()) add(it.key());
+      // Per-block breakdowns (energy_breakdown_j, area_breakdown_mm2) are
+      // what a sweep compares across designs; other objects stay out.
+      if (it.value().is_object() && it.key().find("breakdown") != std::string::npos)
+        for (auto b = it.value().begin(); b != it.value().end(); ++b)
+          if (b.value().is_number()) add(it.key() + "." + b.key());
+    }
   }
   std::vector<std::string> out;
   for (const auto& h : headline)

@@ -34,9 +34,11 @@ std::string format_cell(const json& v);
 // strings and booleans as they are; null if absent or not a scalar.
 json report_value(const json& report, const std::string& path);
 
-// Metric columns for reports that do not name their own: every numeric
-// top-level field present in at least one report, the headline figures first
-// (accuracy, cycles, latency, throughput, energy, power, area, overhead, sim speed).
+// Metric columns for sweeps that do not name their own: every numeric
+// top-level field present in at least one report, plus the numeric entries
+// of top-level "*breakdown*" objects as "object.key"; the headline figures
+// first (accuracy, cycles, latency, throughput, energy, power, area,
+// overheads, sim speed), the rest alphabetically.
 std::vector<std::string> auto_metrics(const std::vector<const json*>& reports);
 
 // Writes `text` to path via a temp file in the same directory and rename(),

@@ -23,8 +23,17 @@ expect 0 "usage: xbarguard sweep merge" -- "$xbg" sweep merge --help
 expect 0 "usage: xbarguard plot" -- "$xbg" plot --help
 expect 2 "--spec: required" -- "$xbg" sweep
 
-# A model file for the dry runs (never read: nothing runs).
-echo '{}' > "$tmp/net.json"
+# A tiny valid model for the dry runs (loaded once to check it, never run).
+cat > "$tmp/net.json" <<'JSON'
+{"format": "xbarguard-model", "version": 1, "name": "tiny", "dataset": "", "input_threshold": 0.5,
+ "layers": [
+  {"m": 8, "n": 6, "scheme": "none", "weights": ["a5", "3c", "f0", "17", "e2", "59"], "thresholds": [0, -2, 2, 0, 4, -4]},
+  {"m": 6, "n": 6, "scheme": "none", "weights": ["31", "e2", "71", "c0", "53", "22"], "thresholds": [0, -2, 2, 4, -2, 0]},
+  {"m": 6, "n": 6, "scheme": "none", "weights": ["41", "b3", "92", "60", "f1", "03"], "thresholds": [-2, 2, 0, -4, 2, 4]}],
+ "classifier": {"m": 6, "n": 3, "weights": ["51", "a2", "33"], "scale": [1, 1, 1], "bias": [0, 0.5, -0.5]},
+ "metadata": {}, "provisioning": {}}
+JSON
+echo '{"format": "nope"}' > "$tmp/badnet.json"
 
 spec unknown '{"network": "'"$tmp"'/net.json", "axes": {"comparator.columns_per_comparatr": [1, 2]}}'
 expect 2 "unknown.json: axes.comparator.columns_per_comparatr: unknown config field" -- "$xbg" sweep --spec "$tmp/unknown.json" --out "$tmp/o"
@@ -38,6 +47,8 @@ spec section '{"network": "'"$tmp"'/net.json", "axes": {"clock": [1]}}'
 expect 2 "section.json: axes.clock: 'clock' is a config section" -- "$xbg" sweep --spec "$tmp/section.json" --out "$tmp/o"
 spec nonet '{"network": "'"$tmp"'/missing.json", "axes": {"clock.period_ns": [1, 2]}}'
 expect 2 "nonet.json: network: model file" -- "$xbg" sweep --spec "$tmp/nonet.json" --out "$tmp/o"
+spec badmodel '{"network": "'"$tmp"'/badnet.json", "axes": {"clock.period_ns": [1, 2]}}'
+expect 2 "badnet.json: format: expected" -- "$xbg" sweep --spec "$tmp/badmodel.json" --out "$tmp/o"
 spec nobase '{"base_config": "configs/nothing.json", "axes": {"clock.period_ns": [1]}}'
 expect 2 "nobase.json: base_config: 'configs/nothing.json' not found" -- "$xbg" sweep --spec "$tmp/nobase.json" --out "$tmp/o"
 printf '{"axes": ' > "$tmp/broken.json"

@@ -208,10 +208,12 @@ TEST(SweepTable, CsvRoundTripKeepsAbsentCellsEmpty) {
 
 TEST(SweepTable, MetricsComeFromReportsHeadlineFirst) {
   const json a = {{"accuracy", 0.5}, {"zeta", 1}, {"images", 10}, {"latency_ns_per_inference", 3.0}, {"config", json::object()},
-                  {"energy", {{"total_j", 1e-9}}}, {"model", "x.json"}};
+                  {"energy", {{"total_j", 1e-9}}}, {"model", "x.json"},
+                  {"energy_breakdown_j", {{"crossbar", 2e-9}, {"pre_unit", 1e-12}, {"note", "x"}}}};
   const json b = {{"average_power_w", 0.1}, {"accuracy", 0.7}};
   EXPECT_EQ(auto_metrics({&a, &b}),
-            (std::vector<std::string>{"accuracy", "latency_ns_per_inference", "average_power_w", "images", "zeta"}));
+            (std::vector<std::string>{"accuracy", "latency_ns_per_inference", "average_power_w", "energy_breakdown_j.crossbar",
+                                      "energy_breakdown_j.pre_unit", "images", "zeta"}));
   EXPECT_EQ(report_value(a, "energy.total_j"), 1e-9);
   EXPECT_TRUE(report_value(a, "energy_per_inference_j").is_null());
   EXPECT_TRUE(report_value(a, "config").is_null());
