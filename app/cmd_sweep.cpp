@@ -88,6 +88,7 @@ int run(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "merge") return run_merge(argc - 1, argv + 1);
   namespace po = xbg::cli::po;
   std::string spec_path, out_dir, shard_text = "1/1";
+  std::vector<std::string> sets;
   int jobs = 0;
   bool dry_run = false;
   po::options_description opts("sweep options");
@@ -95,11 +96,12 @@ int run(int argc, char** argv) {
       ("spec,s", po::value(&spec_path), "sweep spec JSON (see docs/dse.md and sweeps/)")
       ("out,o", po::value(&out_dir), "output directory (default: sweep-<spec name>); an existing one is resumed")
       ("jobs,j", po::value(&jobs), "points run at once (default: number of cores)")
+      ("set", po::value(&sets)->composing(), "fix a config field for every point: path=value (repeatable; e.g. network=FILE)")
       ("shard", po::value(&shard_text), "run only shard i of N (i/N, round-robin over the points), for clusters")
       ("dry-run", po::bool_switch(&dry_run), "check the spec and print every point's run command; run nothing");
   po::variables_map vm;
   const std::string usage =
-      "sweep --spec FILE.json [--out DIR] [--jobs N] [--shard i/N] [--dry-run]\n"
+      "sweep --spec FILE.json [--out DIR] [--jobs N] [--shard i/N] [--set path=value ...] [--dry-run]\n"
       "       xbarguard sweep merge DIR1 DIR2 ... --out DIR";
   if (!xbg::cli::parse(argc, argv, usage, opts, vm)) return 0;
   if (spec_path.empty()) throw xbg::UserError("sweep: --spec: required (a sweep spec JSON, see docs/dse.md)");
@@ -110,7 +112,8 @@ int run(int argc, char** argv) {
   // Everything is checked before the first point runs: spec, paths, types,
   // ranges, cross-field rules, model files.
   const std::string spec_file = xbg::resolve_path(spec_path);
-  const sw::Spec spec = sw::load_spec(spec_file, sw::sim_schema());
+  sw::Spec spec = sw::load_spec(spec_file, sw::sim_schema());
+  for (const auto& s : sets) sw::add_override(spec, s, sw::sim_schema());
   std::string base;
   if (!spec.base_config.empty()) {
     base = xbg::resolve_path(spec.base_config);

@@ -252,6 +252,28 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
   return spec;
 }
 
+void add_override(Spec& spec, const std::string& set_text, const json& schema) {
+  const auto eq = set_text.find('=');
+  if (eq == std::string::npos || eq == 0) throw UserError("--set " + set_text + ": expected path.to.field=value");
+  const std::string path = set_text.substr(0, eq), text = set_text.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;
+  }
+  const std::string problem = check_field_path(schema, path);
+  if (!problem.empty()) throw UserError("--set " + set_text + ": " + problem);
+  for (const auto& c : spec.columns())
+    if (c == path) throw UserError("--set " + set_text + ": " + path + " is varied by the spec");
+  for (auto& f : spec.fixed)
+    if (f.path == path) {
+      f.value = value;
+      return;
+    }
+  spec.fixed.push_back({path, value});
+}
+
 Spec load_spec(const std::string& path, const json& schema) {
   std::ifstream in(path);
   if (!in) throw UserError(path + ": cannot open sweep spec");

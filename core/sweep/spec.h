@@ -67,6 +67,11 @@ using Resolver = std::function<json(const std::vector<std::string>& sets, const 
 Spec load_spec(const std::string& path, const json& schema);
 Spec parse_spec(const nlohmann::ordered_json& j, const std::string& file, const json& schema);
 
+// A command-line "path=value" (value parsed as JSON, else taken as a
+// string, as `run --set` does) added to the spec's fixed settings, replacing
+// one of the same path. UserError for an unknown path or a varied field.
+void add_override(Spec& spec, const std::string& set_text, const json& schema);
+
 // Every point of the spec, resolved and identified. Throws on any bad value
 // or on two points that are the same design point.
 std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve);

@@ -68,6 +68,14 @@ cmp -s "$tmp/all.ids" "$tmp/shards.ids" || { echo "FAIL: shards 1/3..3/3 are not
   { echo "FAIL: dry run does not show the run command of the last point"; fail=1; }
 [[ -e "$tmp/g" ]] && { echo "FAIL: --dry-run created the output directory"; fail=1; }
 
+# --set fixes a field for every point (here the model the spec did not name); varied fields refuse it.
+spec nonetwork '{"images": 5, "axes": {"clock.period_ns": [1, 2]}}'
+expect 0 "2 points (shard 1/1 of 2)" -- "$xbg" sweep --spec "$tmp/nonetwork.json" --set network="$tmp/net.json" --out "$tmp/n" --dry-run
+"$xbg" sweep --spec "$tmp/nonetwork.json" --set network="$tmp/net.json" --out "$tmp/n" --dry-run | grep -qF -- "--set 'network=\"$tmp/net.json\"'" ||
+  { echo "FAIL: --set network not passed to the points"; fail=1; }
+expect 2 "--set clock.period_ns=3: clock.period_ns is varied by the spec" -- "$xbg" sweep --spec "$tmp/nonetwork.json" --set clock.period_ns=3 --dry-run
+expect 2 "--set clock.period=3: unknown config field 'clock.period'" -- "$xbg" sweep --spec "$tmp/nonetwork.json" --set clock.period=3 --dry-run
+
 expect 2 "not a sweep directory (no sweep.json)" -- "$xbg" sweep merge "$tmp" --out "$tmp/m"
 
 # Plots from a hand-made table (energy min, accuracy max): front = a, b, d.
