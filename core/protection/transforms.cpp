@@ -54,20 +54,18 @@ void xor_inplace(BitVec& a, const BitVec& key, const char* what) {
   for (int w = 0; w < a.num_words(); ++w) o[w] ^= k[w];
 }
 
-// Key bit j = bit (j % 8) of byte j / 8, for j in [first, first + count).
-BitVec bits_of(const Bytes& okm, int first, int count) {
+// Key bit j = bit (j % 8) of byte j / 8, for j in [0, count).
+BitVec bits_of(const Bytes& okm, int count) {
   BitVec v(count);
-  for (int j = 0; j < count; ++j) {
-    const int b = first + j;
-    if ((okm[b >> 3] >> (b & 7)) & 1) v.set(j, true);
-  }
+  for (int j = 0; j < count; ++j)
+    if ((okm[j >> 3] >> (j & 7)) & 1) v.set(j, true);
   return v;
 }
 
-BitVec prefix(const BitVec& v, int count) {
+BitVec slice(const BitVec& v, int first, int count) {
   BitVec out(count);
   for (int j = 0; j < count; ++j)
-    if (v.get(j)) out.set(j, true);
+    if (v.get(first + j)) out.set(j, true);
   return out;
 }
 
@@ -164,9 +162,6 @@ LayerKey derive_layer_key(const MasterKey& master, int layer_index, Scheme s, in
     throw std::invalid_argument("derive_layer_key: layer_index is the 1-based FC number, got " +
                                 std::to_string(layer_index));
   const KeyLengths kl = key_lengths(s, m, n, single_key);
-  LayerKey key;
-  key.scheme = s;
-  key.single_key = single_key;
   const int total = kl.total();
   Bytes okm;
   if (total > 0) {
@@ -175,8 +170,20 @@ LayerKey derive_layer_key(const MasterKey& master, int layer_index, Scheme s, in
     okm = hkdf_sha256(Bytes(master.begin(), master.end()), {}, bytes_of(info),
                       static_cast<size_t>((total + 7) / 8));
   }
-  key.r = bits_of(okm, 0, kl.inversion_bits);
-  key.s = single_key ? prefix(key.r, kl.swap_bits) : bits_of(okm, kl.inversion_bits, kl.swap_bits);
+  return layer_key_from_bits(s, m, n, single_key, bits_of(okm, total));
+}
+
+LayerKey layer_key_from_bits(Scheme s, int m, int n, bool single_key, const BitVec& bits) {
+  const KeyLengths kl = key_lengths(s, m, n, single_key);
+  if (bits.size() != kl.total())
+    throw std::invalid_argument("layer_key_from_bits: " + std::to_string(bits.size()) + " bits, scheme " +
+                                scheme_id(s) + " on " + std::to_string(m) + "x" + std::to_string(n) + " needs " +
+                                std::to_string(kl.total()));
+  LayerKey key;
+  key.scheme = s;
+  key.single_key = single_key;
+  key.r = slice(bits, 0, kl.inversion_bits);
+  key.s = slice(bits, single_key ? 0 : kl.inversion_bits, kl.swap_bits);
   return key;
 }
 

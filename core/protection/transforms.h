@@ -47,6 +47,11 @@ struct LayerKey {
 // std::invalid_argument for layer_index < 1. Key bit j is bit (j % 8) of OKM byte
 // j / 8; R is bits [0, |R|), S the next |S| bits (or the first |S| bits of R).
 LayerKey derive_layer_key(const MasterKey& master, int layer_index, Scheme s, int m, int n, bool single_key);
+// The layer key held in a flat string of kl.total() key bits: R = bits [0, |R|),
+// S = the next |S| bits, or the first |S| bits of R for single_key. The form
+// HKDF output takes, and a convenient one for key guesses in attacks.
+// std::invalid_argument if bits.size() != key_lengths(...).total().
+LayerKey layer_key_from_bits(Scheme s, int m, int n, bool single_key, const BitVec& bits);
 // Offline experiments only (--key-seed): master key = SHA-256 of a labelled seed string.
 MasterKey master_key_from_seed(uint64_t seed);
 

@@ -30,16 +30,10 @@ BitVec bits_from_int(uint64_t value, int first, int count) {
   return v;
 }
 
-// The key with bit pattern `code`: R = low |R| bits, S = next |S| bits, or the
-// first |S| bits of R for the single-key option.
-LayerKey key_from_code(Scheme s, const KeyLengths& kl, uint64_t code) {
-  LayerKey key;
-  key.scheme = s;
-  key.single_key = kl.single_key;
-  key.r = bits_from_int(code, 0, kl.inversion_bits);
-  key.s = kl.single_key ? bits_from_int(code, 0, kl.swap_bits)
-                        : bits_from_int(code, kl.inversion_bits, kl.swap_bits);
-  return key;
+// The key with bit pattern `code` (bit j of code = key bit j).
+LayerKey key_from_code(Scheme s, int m, int n, bool single, uint64_t code) {
+  const KeyLengths kl = key_lengths(s, m, n, single);
+  return layer_key_from_bits(s, m, n, single, bits_from_int(code, 0, kl.total()));
 }
 
 // Fast forward of one layer via column popcounts (not the code under test).
@@ -172,9 +166,9 @@ TEST(Protection, ExhaustiveSmallLayersExact) {
               } catch (const UserError&) {
                 continue;  // refused single-key option: tested in KeyLengthsMatchPaperFormulas
               }
-              const int bits = single ? kl.inversion_bits : kl.total();
+              const int bits = kl.total();
               for (uint64_t code = 0; code < (uint64_t{1} << bits); ++code) {
-                const LayerKey key = key_from_code(s, kl, code);
+                const LayerKey key = key_from_code(s, m, n, single, code);
                 const BinaryLayer stored = protect_layer(plain, key);
                 ASSERT_EQ(stored.scheme, scheme_id(s));
                 expect_thresholds_valid(stored);
@@ -252,7 +246,7 @@ TEST(Protection, TransformIsNotIdentityForNonzeroKeys) {
       BinaryLayer distinct = small;  // rows/columns all different so every swap shows
       for (int k = 0; k < 6; ++k)
         for (int i = 0; i < 6; ++i) distinct.columns[k].set(i, (i == k) || (i == (k + 1) % 6 && k % 2));
-      const BinaryLayer stored = protect_layer(distinct, key_from_code(s, kl, uint64_t{1} << bit));
+      const BinaryLayer stored = protect_layer(distinct, key_from_code(s, 6, 6, false, uint64_t{1} << bit));
       EXPECT_TRUE(stored.columns != distinct.columns || stored.thresholds != distinct.thresholds)
           << scheme_id(s) << " key bit " << bit;
     }
@@ -345,6 +339,15 @@ TEST(KeyDerivation, DeterministicLayerAndSchemeSeparated) {
                                 bytes_of("xbarguard/v1/layer=1/scheme=A/single=0"), (784 + 392 + 7) / 8);
   for (int j = 0; j < 784; ++j) ASSERT_EQ(a1.r.get(j), ((okm[j / 8] >> (j % 8)) & 1) != 0);
   for (int j = 0; j < 392; ++j) ASSERT_EQ(a1.s.get(j), ((okm[(784 + j) / 8] >> ((784 + j) % 8)) & 1) != 0);
+
+  // A flat bit string splits into R then S, or S = first bits of R.
+  const BitVec flat = bits_from_int(0b1101101, 0, 7);  // m = n = 5: |R| 5, |S| 2
+  const LayerKey sep = layer_key_from_bits(Scheme::kA, 5, 5, false, flat);
+  EXPECT_EQ(sep.r, bits_from_int(0b01101, 0, 5));
+  EXPECT_EQ(sep.s, bits_from_int(0b11, 0, 2));
+  const LayerKey one = layer_key_from_bits(Scheme::kA, 5, 5, true, bits_from_int(0b01110, 0, 5));
+  EXPECT_EQ(one.s, bits_from_int(0b10, 0, 2));
+  EXPECT_THROW(layer_key_from_bits(Scheme::kA, 5, 5, false, BitVec(6)), std::invalid_argument);
 
   const LayerKey single = derive_layer_key(mk, 3, Scheme::kB, 512, 512, true);
   EXPECT_TRUE(single.single_key);
