@@ -42,7 +42,7 @@ expect 0 "single-key yes" -- "$xbg" protect --model "$tmp/plain.json" --scheme C
 expect 2 "--scheme: unknown id \"D\"" -- "$xbg" protect --model "$tmp/plain.json" --scheme D --key-seed 5 --out "$tmp/x.json"
 expect 2 "FC4 does not exist" -- "$xbg" protect --model "$tmp/plain.json" --scheme A --layers 1,4 --key-seed 5 --out "$tmp/x.json"
 expect 2 "--layers: 'x' is not a layer number" -- "$xbg" protect --model "$tmp/plain.json" --scheme A --layers 1,x --key-seed 5 --out "$tmp/x.json"
-expect 2 "--key-seed: required" -- "$xbg" protect --model "$tmp/plain.json" --scheme A --out "$tmp/x.json"
+expect 2 "--key-seed" -- "$xbg" protect --model "$tmp/plain.json" --scheme A --out "$tmp/x.json"
 expect 2 "already protected" -- "$xbg" protect --model "$tmp/p_A.json" --scheme B --key-seed 5 --out "$tmp/x.json"
 expect 2 "single-key: scheme row-swap" -- "$xbg" protect --model "$tmp/plain.json" --scheme row-swap --single-key --key-seed 5 --out "$tmp/x.json"
 expect 0 "usage: xbarguard tables" -- "$xbg" tables --help
