@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "app/cli.h"
+#include "core/puf/provisioning.h"
+#include "core/puf/puf_config.h"
 #include "core/bnn/golden.h"
 #include "core/bnn/model_io.h"
 #include "core/common/error.h"
@@ -39,16 +41,34 @@ std::vector<int> parse_layers(const std::string& text, int hidden_layers) {
   return out;
 }
 
-// Where the master key comes from. Today only the offline seed; the PUF issue
-// adds `--chip SEED` here (enroll/reconstruct that chip's PUF key) and the
-// rest of the command stays as it is.
+// Where the master key comes from: an offline seed (labelled as such), or a
+// chip's PUF (enrolled here; only the public helper data goes into the image).
 void add_key_options(po::options_description& opts) {
-  opts.add_options()("key-seed", po::value<uint64_t>(),
-                     "offline master key = SHA-256(\"xbarguard-offline-key-seed/\" + S); labelled as not a PUF key");
+  opts.add_options()
+      ("key-seed", po::value<uint64_t>(),
+       "offline master key = SHA-256(\"xbarguard-offline-key-seed/\" + S); labelled as not a PUF key")
+      ("chip", po::value<uint64_t>(), "enroll PUF chip SEED and protect with its key (helper data stored, key never)")
+      ("puf-config", po::value<std::string>(), "with --chip: PUF config file {\"puf\": {...}} (default configs/puf/sram.json)");
 }
-xbg::KeySource master_key_from_options(const po::variables_map& vm) {
-  if (vm.count("key-seed")) return xbg::key_source_from_seed(vm["key-seed"].as<uint64_t>());
-  throw xbg::UserError("--key-seed: required (the master key source; a PUF chip option comes with the PUF issue)");
+struct ChosenKey {
+  xbg::KeySource source;
+  nlohmann::json puf_provisioning;  // empty unless --chip
+};
+ChosenKey master_key_from_options(const po::variables_map& vm) {
+  if (vm.count("key-seed") && vm.count("chip")) throw xbg::UserError("--key-seed and --chip: give only one key source");
+  if (vm.count("puf-config") && !vm.count("chip")) throw xbg::UserError("--puf-config: only meaningful with --chip");
+  if (vm.count("key-seed")) return {xbg::key_source_from_seed(vm["key-seed"].as<uint64_t>()), {}};
+  if (vm.count("chip")) {
+    const std::string file = vm.count("puf-config") ? vm["puf-config"].as<std::string>() : "configs/puf/sram.json";
+    const auto puf = xbg::load_config<xbg::PufFileConfig>(xbg::resolve_path(file), {}).puf;
+    puf.validate(file);
+    ChosenKey chosen;
+    const uint64_t chip = vm["chip"].as<uint64_t>();
+    chosen.source.key = xbg::provision_for_protect(chip, puf, chosen.puf_provisioning);
+    chosen.source.label = "PUF chip " + std::to_string(chip) + " (enrolled, " + puf.kind + " PUF)";
+    return chosen;
+  }
+  throw xbg::UserError("--key-seed or --chip: one key source is required");
 }
 
 // Cheap guard before writing: keyed inference on the stored model must equal
@@ -83,7 +103,7 @@ int run(int argc, char** argv) {
   add_key_options(opts);
   opts.add_options()("report", po::value(&report_path), "write a JSON report to this file");
   po::variables_map vm;
-  if (!xbg::cli::parse(argc, argv, "protect --model FILE --scheme ID --layers 1,2,3 --key-seed S [--single-key] --out FILE",
+  if (!xbg::cli::parse(argc, argv, "protect --model FILE --scheme ID --layers 1,2,3 (--key-seed S | --chip SEED) [--single-key] --out FILE",
                        opts, vm))
     return 0;
 
@@ -93,7 +113,8 @@ int run(int argc, char** argv) {
   } catch (const xbg::UserError& e) {
     throw xbg::UserError(std::string("--") + e.what());
   }
-  const xbg::KeySource source = master_key_from_options(vm);
+  const ChosenKey chosen = master_key_from_options(vm);
+  const xbg::KeySource& source = chosen.source;
   const xbg::Network plain = xbg::load_network(xbg::resolve_path(model_path));
   const std::vector<int> layers = parse_layers(layers_text, static_cast<int>(plain.hidden.size()));
   xbg::Network stored;
@@ -102,6 +123,7 @@ int run(int argc, char** argv) {
   } catch (const xbg::UserError& e) {
     throw xbg::UserError(model_path + ": " + e.what());
   }
+  if (!chosen.puf_provisioning.empty()) stored.provisioning["puf"] = chosen.puf_provisioning;
   const int checks = 64;
   const int mismatches = self_check(plain, stored, source.key, checks);
   if (mismatches)
