@@ -52,12 +52,15 @@ void print_table(const sw::Table& t, size_t n_columns) {
   std::vector<size_t> width(cols.size(), 0);
   for (const auto& row : cells)
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  for (const auto& row : cells) {
+  constexpr size_t kMaxRows = 40;  // the CSV has them all
+  for (size_t r = 0; r < cells.size() && r <= kMaxRows; ++r) {
+    const auto& row = cells[r];
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) line += (i ? "  " : "") + row[i] + std::string(width[i] - row[i].size(), ' ');
     while (!line.empty() && line.back() == ' ') line.pop_back();
     std::printf("%s\n", line.c_str());
   }
+  if (t.rows.size() > kMaxRows) std::printf("... %zu more rows\n", t.rows.size() - kMaxRows);
 }
 
 int run_merge(int argc, char** argv) {

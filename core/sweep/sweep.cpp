@@ -140,6 +140,8 @@ Table write_results(const std::string& dir, int* missing) {
   write_csv(t, (fs::path(dir) / "results.csv").string());
   json out = {{"format", kResultsFormat}, {"version", 1},           {"name", record.value("name", "")},
               {"spec_file", record.value("spec_file", "")},        {"columns", columns},
+              {"base_config", record.value("base_config", "")},    {"fixed", record.value("fixed", json::array())},
+              {"chips", record.value("chips", 1)},                 {"no_key", record.value("no_key", false)},
               {"metrics", metrics},    {"points_total", record["points"].size()}, {"rows", rows},
               {"missing", absent}};
   write_file_atomic((fs::path(dir) / "results.json").string(), out.dump(1) + "\n");
@@ -160,6 +162,8 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
     cmd[0] = "xbarguard";
     pts.push_back({{"index", p.index}, {"id", p.id}, {"values", values}, {"run", cmd}});
   }
+  json fixed = json::array();
+  for (const auto& f : spec.fixed) fixed.push_back(f.as_set());
   const json record = {{"format", kRecordFormat},
                        {"version", 1},
                        {"name", spec.name},
@@ -168,6 +172,7 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
                        {"spec", spec.source},
                        {"base_config", o.base_config},
                        {"command_line", o.command_line},
+                       {"fixed", fixed},
                        {"chips", spec.chips},
                        {"no_key", spec.no_key},
                        {"columns", spec.columns()},
