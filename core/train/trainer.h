@@ -22,7 +22,7 @@ struct TrainOptions {
   std::vector<int> topology{784, 512, 512, 512, 10};
   int epochs = 60;
   int batch = 100;
-  double lr = 0.003;                 // peak Adam step size
+  double lr = 0.03;                  // peak Adam step size (fine-tuning with --init wants less, e.g. 0.001)
   std::string schedule = "cosine";   // "cosine" | "step" (x0.1 at 50 % and 75 %) | "constant"
   int shift = 0;                     // random ±shift pixels in x and y per image and epoch
   uint64_t seed = 1;
