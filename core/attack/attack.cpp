@@ -245,6 +245,14 @@ std::string write_csv(const std::string& out_dir, const std::string& name,
   return path;
 }
 
+std::vector<int> attacker_pool(int train_count, uint64_t seed) {
+  std::vector<int> idx(train_count);
+  for (int i = 0; i < train_count; ++i) idx[i] = i;
+  std::mt19937_64 rng(seed ^ 0x6b696d67ULL);  // "kimg"
+  seeded_shuffle(idx, rng);
+  return idx;
+}
+
 const AttackMethod& find_method(const std::string& name) {
   std::string known;
   for (const auto& m : attack_methods()) {

@@ -165,6 +165,11 @@ AttackMethod make_method(std::string name, std::string summary, bool needs_truth
 const std::vector<AttackMethod>& attack_methods();
 const AttackMethod& find_method(const std::string& name);  // UserError listing the known ones
 
+// The attacker's labelled images: indices into the training split in a
+// seeded order; the first k are the k-image set, so smaller sets are nested
+// in larger ones and every method with the same seed sees the same images.
+std::vector<int> attacker_pool(int train_count, uint64_t seed);
+
 // Helpers shared by the methods.
 std::string fmt_pct(double share, int decimals = 2);  // 0.1234 -> "12.34"
 std::string fmt_num(double value, int decimals = 1);

@@ -1,5 +1,9 @@
 #include "core/attack/hill_climb.h"
 
+#include "core/attack/structural.h"
+
+#include <emmintrin.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -49,6 +53,21 @@ Network downstream_network(const Network& stored, const KeyGuess& guess, int lay
   return sub;
 }
 
+// y*_c = [s_c >= B*_c] for n columns into zeroed words, 16 columns per step
+// (SSE2 is part of x86-64, which the golden engine requires anyway).
+void pack_signs(const int16_t* sums, const int16_t* thresholds, int n, uint64_t* words) {
+  int c = 0;
+  for (; c + 16 <= n; c += 16) {
+    const __m128i lo = _mm_cmplt_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sums + c)),
+                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(thresholds + c)));
+    const __m128i hi = _mm_cmplt_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sums + c + 8)),
+                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(thresholds + c + 8)));
+    const uint64_t below = static_cast<uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+    words[c >> 6] |= (~below & 0xFFFFu) << (c & 63);
+  }
+  for (; c < n; ++c) words[c >> 6] |= static_cast<uint64_t>(sums[c] >= thresholds[c]) << (c & 63);
+}
+
 double elapsed_s(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -94,7 +113,7 @@ LayerSearch::LayerSearch(const Network& stored, const KeyGuess& guess, int layer
   if (scheme_ == Scheme::kNone) throw std::invalid_argument("LayerSearch: FC" + std::to_string(layer + 1) + " is not protected");
   bits_ = space_.layer_end(layer) - space_.layer_begin(layer);
   k_ = static_cast<int>(images.size());
-  thresholds_ = L.thresholds;
+  thresholds_.assign(L.thresholds.begin(), L.thresholds.end());
   if (has_row_ops(scheme_)) {
     rows2_.assign(static_cast<size_t>(m_) * n_, 0);
     for (int c = 0; c < n_; ++c)
@@ -122,10 +141,8 @@ LayerSearch::LayerSearch(const Network& stored, const KeyGuess& guess, int layer
     s.xs[j] = pre_unit_transform(guess_[layer], *x);
     stored_engine.layer_sums(layer, s.xs[j], sums);
     int16_t* out = &s.sums[static_cast<size_t>(j) * n_];
-    for (int c = 0; c < n_; ++c) {
-      out[c] = static_cast<int16_t>(sums[c]);
-      if (sums[c] >= thresholds_[c]) s.ys[j].set(c, true);  // sign(0) = +1
-    }
+    for (int c = 0; c < n_; ++c) out[c] = static_cast<int16_t>(sums[c]);
+    pack_signs(out, thresholds_.data(), n_, s.ys[j].data());  // sign(0) = +1
     s.y[j] = post_unit_recover(guess_[layer], s.ys[j]);
     evaluate_downstream(j, s.y[j], s.pred[j], s.loss[j]);
     correct_ += s.pred[j] == labels[j];
@@ -216,8 +233,9 @@ double LayerSearch::propose(int bit) {
       BitVec& cys = cand.ys[j];
       uint64_t* w = cys.data();
       std::memset(w, 0, sizeof(uint64_t) * cys.num_words());
-      for (int c = 0; c < n_; ++c) w[c >> 6] |= static_cast<uint64_t>(cs[c] >= thresholds_[c]) << (c & 63);
-      cand.y[j] = post_unit_recover(key, cys);
+      pack_signs(cs, thresholds_.data(), n_, w);
+      if (scheme_has_post_unit(scheme_)) cand.y[j] = post_unit_recover(key, cys);
+      else cand.y[j] = cys;  // copy into the existing buffer: no allocation
       touched_.push_back(j);
       if (cand.y[j] == cur.y[j]) {
         cand.pred[j] = cur.pred[j];
@@ -321,7 +339,7 @@ ClimbResult hill_climb(const Network& stored, const std::vector<BitVec>& images,
   const auto t0 = std::chrono::steady_clock::now();
   std::mt19937_64 rng(opt.seed);
   ClimbResult res;
-  KeyGuess guess = opt.random_init ? space.random(rng) : space.zero();
+  KeyGuess guess = opt.initial ? *opt.initial : opt.random_init ? space.random(rng) : space.zero();
   std::vector<int> order = space.layers();
   if (opt.reverse_order) std::reverse(order.begin(), order.end());
   const int k = static_cast<int>(images.size());
@@ -470,7 +488,10 @@ struct HillClimbConfig {
     v.field("orders", orders, "forward (FC1 first) and/or reverse (last protected layer first); one run if one layer");
     v.field("budget", budget, "forward passes per run (proposals x k, one image through the network = 1)", 1, 1e13);
     v.field("rounds", rounds, "sweeps over the protected layers per run", 1, 1000);
-    v.choice("init", init, "starting key: zero (the stored W*, B* as plain) or random", {"zero", "random"});
+    v.choice("init", init,
+             "starting key: zero (the stored W*, B* as plain), random, or structural (the structural method's "
+             "combined guess, fitted on the same k images; its evaluations count as passes)",
+             {"zero", "random", "structural"});
     v.field("checkpoints", checkpoints, "progress points per run (test accuracy, key agreement)", 1, 100000);
     v.field("max_seconds", max_seconds, "wall-clock limit per run, 0 = none", 0, 1e7);
     v.field("anneal_final_ratio", anneal_final_ratio, "anneal: final temperature / initial temperature", 1e-9, 1);
@@ -496,10 +517,7 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
     throw UserError("hill-climb.k: " + std::to_string(kmax) + " images asked, the training split has " + std::to_string(train));
   // The attacker's labelled images: a seeded draw from the training split,
   // nested so the k = 100 set is part of the k = 1,000 set.
-  std::vector<int> idx(train);
-  for (int i = 0; i < train; ++i) idx[i] = i;
-  std::mt19937_64 pick(ctx.seed ^ 0x6b696d67ULL);
-  seeded_shuffle(idx, pick);
+  const std::vector<int> idx = attacker_pool(train, ctx.seed);
 
   const bool multi = space.layers().size() > 1;
   std::vector<std::string> orders = multi ? cfg.orders : std::vector<std::string>{cfg.orders.empty() ? "forward" : cfg.orders[0]};
@@ -528,17 +546,29 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
       ys.push_back(ctx.data.train_y[idx[i]]);
     }
     ClimbOptions opt;
+    KeyGuess start;
+    int64_t init_passes = 0;
+    if (cfg.init == "structural") {
+      const int rows = ctx.data.raw ? ctx.data.raw->test.rows : 0, cols = ctx.data.raw ? ctx.data.raw->test.cols : 0;
+      int fits = 0;
+      const auto cands = structural_candidates(ctx.stored, rows, cols, xs, ys, 50, &fits);
+      start = structural_guess(ctx.stored, cands, xs, ys, &fits);
+      init_passes = static_cast<int64_t>(fits) * r.k;
+      opt.initial = &start;
+    }
     opt.algorithm = r.algorithm;
     opt.objective = parse_objective(r.objective);
     opt.reverse_order = r.order == "reverse";
-    opt.budget = cfg.budget;
     opt.rounds = cfg.rounds;
     opt.random_init = cfg.init == "random";
     opt.seed = ctx.seed;
     opt.max_seconds = cfg.max_seconds;
     opt.checkpoints = cfg.checkpoints;
     opt.anneal_final_ratio = cfg.anneal_final_ratio;
+    opt.budget = std::max<int64_t>(1, cfg.budget - init_passes);
     r.result = hill_climb(ctx.stored, xs, ys, opt, &ctx.eval);
+    r.result.passes += init_passes;
+    for (auto& p : r.result.trace) p.passes += init_passes;
     r.test_accuracy = ctx.eval.test_accuracy(r.result.guess);
     r.agreement = ctx.eval.agreement(r.result.guess);
     std::string per_layer;

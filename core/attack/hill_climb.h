@@ -70,7 +70,7 @@ class LayerSearch {
   Objective objective_;
   const std::vector<BitVec>& images_;
   const std::vector<int>& labels_;
-  std::vector<int> thresholds_;       // B*
+  std::vector<int16_t> thresholds_;   // B* (|B*| <= m + 2 fits)
   std::vector<int16_t> rows2_;        // 2 * W*, row-major m x n (row transforms only)
   GoldenEngine downstream_;           // effective layers after `layer` + classifier
   Classifier classifier_;
@@ -105,6 +105,7 @@ struct ClimbOptions {
   int64_t budget = 4000000;          // forward passes (one image through the network = 1)
   int rounds = 2;                    // sweeps over the protected layers
   bool random_init = false;          // else start from the all-zero key (the no-key view)
+  const KeyGuess* initial = nullptr; // overrides both: start here (e.g. the structural guess)
   uint64_t seed = 1;
   double max_seconds = 0;            // wall-clock stop, 0 = none
   int checkpoints = 40;              // progress points (plus one per phase end)

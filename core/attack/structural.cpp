@@ -17,6 +17,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/attack/structural.h"
+
 #include "core/attack/hill_climb.h"
 #include "core/attack/methods.h"
 
@@ -32,35 +34,6 @@ struct StructuralConfig {
     v.field("icm_sweeps", icm_sweeps, "neighbour correlation: local sign-refinement sweeps after the spanning tree", 0, 1e6);
   }
 };
-
-struct Component {
-  int layer;
-  bool swap;  // S (else R)
-};
-
-// Mean cross-entropy of a guess on the attacker's labelled images.
-double mean_loss(const Network& stored, const KeyGuess& g, const std::vector<BitVec>& xs, const std::vector<int>& ys) {
-  const Network eff = effective_network(stored, g);
-  const GoldenEngine engine(eff);
-  GoldenTrace tr;
-  double loss = 0;
-  for (size_t i = 0; i < xs.size(); ++i) {
-    engine.infer(xs[i], tr);
-    loss += cross_entropy(eff.classifier, tr.class_sums, ys[i]);
-  }
-  return loss / xs.size();
-}
-
-BitVec& component_bits(KeyGuess& g, const Component& c) { return c.swap ? g[c.layer].s : g[c.layer].r; }
-const BitVec& component_bits(const KeyGuess& g, const Component& c) { return c.swap ? g[c.layer].s : g[c.layer].r; }
-
-// Sets a component's bits in a guess, keeping a single-key S consistent.
-void set_component(KeyGuess& g, const Component& c, const BitVec& bits) {
-  component_bits(g, c) = bits;
-  LayerKey& k = g[c.layer];
-  if (!c.swap && k.single_key)
-    for (int i = 0; i < k.s.size(); ++i) k.s.set(i, k.r.get(i));
-}
 
 std::string component_name(Scheme s, bool swap) {
   if (swap) return s == Scheme::kA || s == Scheme::kRowSwap ? "S (row swap)" : "S (column swap)";
@@ -180,81 +153,61 @@ BitVec neighbour_swaps(const RowCorrelation& corr, int rows, int cols) {
   return s;
 }
 
-AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const KeySpace& space = ctx.eval.space();
-  const KeyGuess& truth = ctx.eval.truth();
-  const KeyGuess zero = space.zero();
-  const Network& stored = ctx.stored;
+}  // namespace
 
-  // The attacker's few labelled images (same seeded pool as hill-climb).
-  const int train = static_cast<int>(ctx.data.train_x.size());
-  if (cfg.orientation_images > train)
-    throw UserError("structural.orientation_images: " + std::to_string(cfg.orientation_images) +
-                    " asked, the training split has " + std::to_string(train));
-  std::vector<int> idx(train);
-  std::iota(idx.begin(), idx.end(), 0);
-  std::mt19937_64 pick(ctx.seed ^ 0x6b696d67ULL);
-  seeded_shuffle(idx, pick);
-  std::vector<BitVec> xs;
-  std::vector<int> ys;
-  for (int i = 0; i < cfg.orientation_images; ++i) {
-    xs.push_back(ctx.data.train_x[idx[i]]);
-    ys.push_back(ctx.data.train_y[idx[i]]);
+Fit fit_on_images(const Network& stored, const KeyGuess& guess, const std::vector<BitVec>& xs,
+                  const std::vector<int>& ys) {
+  const Network eff = effective_network(stored, guess);
+  const GoldenEngine engine(eff);
+  GoldenTrace tr;
+  Fit f;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    engine.infer(xs[i], tr);
+    f.correct += tr.prediction == ys[i];
+    f.loss += cross_entropy(eff.classifier, tr.class_sums, ys[i]);
   }
-  int rows = 0, cols = 0;
-  if (ctx.data.raw) rows = ctx.data.raw->test.rows, cols = ctx.data.raw->test.cols;
+  if (!xs.empty()) f.loss /= xs.size();
+  return f;
+}
 
-  AttackOutcome out;
-  json jstats = json::array();
-  KeyGuess combined = zero;
-  struct Best {
-    double loss = INFINITY;
-    BitVec bits;
-    std::string name;
-  };
-  std::vector<std::pair<Component, Best>> best;
+void set_key_part(KeyGuess& g, int layer, bool swap, const BitVec& bits) {
+  LayerKey& k = g.at(layer);
+  BitVec& target = swap ? k.s : k.r;
+  if (target.size() != bits.size())
+    throw std::invalid_argument("set_key_part: FC" + std::to_string(layer + 1) + " part has " +
+                                std::to_string(target.size()) + " bits, guess " + std::to_string(bits.size()));
+  target = bits;
+  if (!swap && k.single_key)
+    for (int i = 0; i < k.s.size(); ++i) k.s.set(i, k.r.get(i));
+}
 
-  // Scores one statistic's guess of one component and records it.
-  auto report = [&](const Component& c, const std::string& stat, BitVec guess, bool orient, const std::string& note) {
-    std::string orientation = "-";
-    KeyGuess g = zero;
-    set_component(g, c, guess);
-    double loss = mean_loss(stored, g, xs, ys);
+std::vector<StructuralCandidate> structural_candidates(const Network& stored, int rows, int cols,
+                                                       const std::vector<BitVec>& xs, const std::vector<int>& ys,
+                                                       int icm_sweeps, int* fits) {
+  const KeySpace space(stored);
+  const KeyGuess zero = space.zero();
+  std::vector<StructuralCandidate> out;
+  // Orientation: of the guess and its complement, the one with the lower
+  // loss on the labelled images (other key parts at 0).
+  auto add = [&](int layer, bool swap, const std::string& stat, BitVec bits, bool orient, const std::string& note) {
+    StructuralCandidate c;
+    c.layer = layer;
+    c.swap = swap;
+    c.part = component_name(parse_scheme(stored.hidden[layer].scheme), swap);
+    c.statistic = stat;
+    c.note = note;
     if (orient) {
-      KeyGuess h = zero;
-      const BitVec comp = complement(guess);
-      set_component(h, c, comp);
-      const double loss_c = mean_loss(stored, h, xs, ys);
-      orientation = "as computed";
-      if (loss_c < loss) {
-        guess = comp;
-        g = h;
-        loss = loss_c;
-        orientation = "complemented";
-      }
+      KeyGuess g = zero, h = zero;
+      const BitVec comp = complement(bits);
+      set_key_part(g, layer, swap, bits);
+      set_key_part(h, layer, swap, comp);
+      const bool flip = fit_on_images(stored, h, xs, ys).loss < fit_on_images(stored, g, xs, ys).loss;
+      if (fits) *fits += 2;
+      c.orientation = flip ? "complemented" : "as computed";
+      if (flip) bits = comp;
     }
-    const BitVec& right = component_bits(truth, c);
-    const int bits = right.size();
-    const double share = bits ? 1.0 - static_cast<double>(hamming_distance(guess, right)) / bits : 1.0;
-    const double acc_rest_zero = ctx.eval.test_accuracy(g);
-    KeyGuess t = truth;
-    set_component(t, c, guess);
-    const double acc_rest_true = ctx.eval.test_accuracy(t);
-    const std::string comp_name = component_name(parse_scheme(stored.hidden[c.layer].scheme), c.swap);
-    jstats.push_back({{"layer", c.layer + 1}, {"component", comp_name}, {"statistic", stat}, {"bits", bits},
-                      {"recovered", share}, {"orientation", orientation}, {"loss_on_k", loss},
-                      {"accuracy_rest_zero", acc_rest_zero}, {"accuracy_rest_true", acc_rest_true}, {"note", note}});
-    out.rows.push_back({{"layer", "FC" + std::to_string(c.layer + 1)},
-                        {"key part", comp_name},
-                        {"statistic", stat},
-                        {"bits", std::to_string(bits)},
-                        {"recovered %", fmt_pct(share, 1)},
-                        {"orientation", orientation},
-                        {"acc rest-zero %", fmt_pct(acc_rest_zero)},
-                        {"acc rest-true %", fmt_pct(acc_rest_true)}});
-    for (auto& [bc, b] : best)
-      if (bc.layer == c.layer && bc.swap == c.swap && loss < b.loss) b = {loss, guess, stat};
+    c.bits = bits;
+    out.push_back(std::move(c));
   };
 
   for (int l : space.layers()) {
@@ -263,92 +216,177 @@ AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {
     const bool col_inv = s == Scheme::kB || s == Scheme::kColInv;
     const bool row_inv = s == Scheme::kA || s == Scheme::kC || s == Scheme::kRowInv;
     const bool row_swap = s == Scheme::kA || s == Scheme::kRowSwap;
-    const bool col_swap = s == Scheme::kB || s == Scheme::kC || s == Scheme::kColSwap;
-    const bool geometry = l == 0 && rows * cols == L.m;
-    if (col_inv) best.push_back({{l, false}, {}});
-    if (row_inv) best.push_back({{l, false}, {}});
-    if (row_swap) best.push_back({{l, true}, {}});
+    const bool geometry = l == 0 && rows > 0 && cols > 0 && rows * cols == L.m;
 
     if (col_inv) {
-      const Component c{l, false};
       BitVec g(L.n);
       for (int k = 0; k < L.n; ++k)
         if (L.thresholds[k] > 1) g.set(k, true);
-      report(c, "sign of B* - 1", g, true, "B*_k = 2 - B_k where R_k = 1");
-      // Parity: measured, not assumed: how many B* have the other parity, per true R.
-      int odd[2] = {0, 0}, count[2] = {0, 0};
-      const BitVec& right = truth[l].r;
-      for (int k = 0; k < L.n; ++k) {
-        const int r = right.get(k);
-        ++count[r];
-        odd[r] += ((L.thresholds[k] - L.m) % 2 + 2) % 2;
-      }
-      const std::string pnote = "B* with the other parity than m: " + std::to_string(odd[0]) + "/" + std::to_string(count[0]) +
-                                " (R=0), " + std::to_string(odd[1]) + "/" + std::to_string(count[1]) + " (R=1)";
-      // A parity statistic can only say "same for all": its guess is constant.
-      report(c, "parity of B*", BitVec(L.n), false, pnote);
+      add(l, false, "sign of B* - 1", g, true, "B*_k = 2 - B_k where R_k = 1");
+      int other_parity = 0;
+      for (int k = 0; k < L.n; ++k) other_parity += ((L.thresholds[k] - L.m) % 2 + 2) % 2;
+      // Parity can only say "the same for every column": a constant guess.
+      add(l, false, "parity of B*", BitVec(L.n), false,
+          std::to_string(other_parity) + " of " + std::to_string(L.n) + " B* differ from the parity of m");
       BitVec h(L.n);
       for (int k = 0; k < L.n; ++k)
         if (2 * L.columns[k].popcount() - L.m < 0) h.set(k, true);
-      report(c, "sign of column sum of W*", h, true, "column inversion negates the column sum");
-      // Output on a blank image (every pixel -1), through plain earlier layers.
+      add(l, false, "sign of column sum of W*", h, true, "column inversion negates the column sum");
       bool earlier_plain = true;
       for (int e = 0; e < l; ++e) earlier_plain &= stored.hidden[e].scheme == "none";
       if (earlier_plain) {
-        BitVec x(stored.input_size());  // all -1
-        const GoldenEngine plain_prefix(stored);
-        GoldenTrace tr;
-        plain_prefix.infer(x, tr);
-        const BitVec& in = l == 0 ? x : tr.layer_outputs[l - 1];
+        const BitVec blank(stored.input_size());  // every pixel -1
+        BitVec in = blank;
+        if (l > 0) {
+          GoldenTrace tr;
+          GoldenEngine(stored).infer(blank, tr);  // earlier layers are plain
+          in = tr.layer_outputs[l - 1];
+        }
         BitVec z(L.n);
         for (int k = 0; k < L.n; ++k)
           if (L.column_sum(k, in) >= L.thresholds[k]) z.set(k, true);
-        report(c, "output on a blank image", z, true, "column inversion flips the neuron's output for every input");
+        add(l, false, "output on a blank image", z, true, "column inversion flips the neuron's output for every input");
       }
     }
     if (row_inv) {
-      const Component c{l, false};
       const RowCorrelation corr(L);
-      // Under scheme A the signs belong to stored positions (row p holds pixel
-      // pi_S(p)); move them to pixels with the swap guess from the same
-      // correlations, or keep them where there is no image geometry.
+      // Under scheme A, row p of W* holds pixel pi_S(p): signs found per
+      // stored row move to pixels with the swap guess from the same
+      // correlations (identity without image geometry).
       auto to_pixels = [&](const BitVec& signs) {
         return s == Scheme::kA && geometry ? pairwise_swap(signs, neighbour_swaps(corr, rows, cols)) : signs;
       };
       BitVec g(L.m);
       for (int i = 0; i < L.m; ++i)
         if (corr.rowsum(i) < 0) g.set(i, true);
-      report(c, "sign of row sum of W*", to_pixels(g), true, "row inversion negates the row sum");
+      add(l, false, "sign of row sum of W*", to_pixels(g), true, "row inversion negates the row sum");
       if (geometry)
-        report(c, "neighbour-row correlation", to_pixels(correlation_signs(corr, rows, cols, cfg.icm_sweeps)), true,
-               "spanning tree of |corr| over 4-neighbours + local refinement");
+        add(l, false, "neighbour-row correlation", to_pixels(correlation_signs(corr, rows, cols, icm_sweeps)), true,
+            "max spanning tree of |corr| over 4-neighbour pixels, then local refinement");
     }
-    if (row_swap) {
-      const Component c{l, true};
-      if (geometry) {
-        const RowCorrelation corr(L);
-        report(c, "left/right neighbour correlation", neighbour_swaps(corr, rows, cols), false,
-               "pairs (2t, 2t+1) are horizontal neighbours");
-      }
-    }
-    if (col_swap) {
-      // No statistic of W*, B* alone separates the two columns of a pair: each
-      // moves with its own threshold, and the next layer sees them only through
-      // data. Stated in the table rather than guessed.
-      jstats.push_back({{"layer", l + 1}, {"component", "S (column swap)"}, {"statistic", "none"},
-                        {"note", "no data-free statistic: a swapped pair keeps each column with its own threshold"}});
+    if (row_swap && geometry) {
+      const RowCorrelation corr(L);
+      add(l, true, "left/right neighbour correlation", neighbour_swaps(corr, rows, cols), false,
+          "pairs (2t, 2t+1) are horizontal neighbours");
     }
   }
+  return out;
+}
 
-  // The structural guess: per component, the statistic that fit the labelled
-  // images best (lowest loss); every other bit 0.
-  for (const auto& [c, b] : best)
-    if (b.bits.size() > 0) set_component(combined, c, b.bits);
+KeyGuess structural_guess(const Network& stored, const std::vector<StructuralCandidate>& candidates,
+                          const std::vector<BitVec>& xs, const std::vector<int>& ys, int* fits) {
+  const KeySpace space(stored);
+  KeyGuess guess = space.zero();
+  int count = 0;
+  std::vector<std::pair<int, bool>> parts;
+  for (const auto& c : candidates)
+    if (std::find(parts.begin(), parts.end(), std::make_pair(c.layer, c.swap)) == parts.end())
+      parts.push_back({c.layer, c.swap});
+  for (int round = 0; round < 2; ++round)
+    for (const auto& [layer, swap] : parts) {
+      const LayerKey& k = space.zero()[layer];
+      KeyGuess best_guess = guess;
+      set_key_part(best_guess, layer, swap, BitVec(swap ? k.s.size() : k.r.size()));
+      Fit best = fit_on_images(stored, best_guess, xs, ys);
+      ++count;
+      for (const auto& c : candidates) {
+        if (c.layer != layer || c.swap != swap) continue;
+        // Both orientations: with the other parts still wrong, the choice
+        // made for the part alone may not be the one that fits jointly.
+        for (const BitVec& bits : c.orientation == "-" ? std::vector<BitVec>{c.bits}
+                                                       : std::vector<BitVec>{c.bits, complement(c.bits)}) {
+          KeyGuess g = guess;
+          set_key_part(g, layer, swap, bits);
+          const Fit f = fit_on_images(stored, g, xs, ys);
+          ++count;
+          if (f.better_than(best)) best = f, best_guess = g;
+        }
+      }
+      guess = best_guess;
+    }
+  if (fits) *fits += count;
+  return guess;
+}
+
+namespace {
+
+AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const KeySpace& space = ctx.eval.space();
+  const KeyGuess& truth = ctx.eval.truth();
+  const KeyGuess zero = space.zero();
+  const Network& stored = ctx.stored;
+
+  // The attacker's few labelled images (the same seeded pool as hill-climb).
+  const int train = static_cast<int>(ctx.data.train_x.size());
+  if (cfg.orientation_images > train)
+    throw UserError("structural.orientation_images: " + std::to_string(cfg.orientation_images) +
+                    " asked, the training split has " + std::to_string(train));
+  const std::vector<int> idx = attacker_pool(train, ctx.seed);
+  std::vector<BitVec> xs;
+  std::vector<int> ys;
+  for (int i = 0; i < cfg.orientation_images; ++i) {
+    xs.push_back(ctx.data.train_x[idx[i]]);
+    ys.push_back(ctx.data.train_y[idx[i]]);
+  }
+  const int rows = ctx.data.raw ? ctx.data.raw->test.rows : 0;
+  const int cols = ctx.data.raw ? ctx.data.raw->test.cols : 0;
+  const std::vector<StructuralCandidate> cands = structural_candidates(stored, rows, cols, xs, ys, cfg.icm_sweeps);
+
+  AttackOutcome out;
+  json jstats = json::array();
+  for (const auto& c : cands) {
+    const BitVec& right = c.swap ? truth[c.layer].s : truth[c.layer].r;
+    const double share = right.size() ? 1.0 - static_cast<double>(hamming_distance(c.bits, right)) / right.size() : 1.0;
+    KeyGuess alone = zero, rest_true = truth;
+    set_key_part(alone, c.layer, c.swap, c.bits);
+    set_key_part(rest_true, c.layer, c.swap, c.bits);
+    const double acc_alone = ctx.eval.test_accuracy(alone);
+    const double acc_rest_true = ctx.eval.test_accuracy(rest_true);
+    std::string note = c.note;
+    if (c.statistic == "parity of B*") {  // evaluator side: the parities split by the true R
+      int odd[2] = {0, 0}, count[2] = {0, 0};
+      const BinaryLayer& L = stored.hidden[c.layer];
+      for (int k = 0; k < L.n; ++k) {
+        const int r = truth[c.layer].r.get(k);
+        ++count[r];
+        odd[r] += ((L.thresholds[k] - L.m) % 2 + 2) % 2;
+      }
+      note += "; other parity among R=0: " + std::to_string(odd[0]) + "/" + std::to_string(count[0]) +
+              ", among R=1: " + std::to_string(odd[1]) + "/" + std::to_string(count[1]);
+    }
+    jstats.push_back({{"layer", c.layer + 1}, {"component", c.part}, {"statistic", c.statistic}, {"bits", right.size()},
+                      {"recovered", share}, {"orientation", c.orientation}, {"accuracy_rest_zero", acc_alone},
+                      {"accuracy_rest_true", acc_rest_true}, {"note", note}});
+    out.rows.push_back({{"layer", "FC" + std::to_string(c.layer + 1)},
+                        {"key part", c.part},
+                        {"statistic", c.statistic},
+                        {"bits", std::to_string(right.size())},
+                        {"recovered %", fmt_pct(share, 1)},
+                        {"orientation", c.orientation},
+                        {"acc rest-zero %", fmt_pct(acc_alone)},
+                        {"acc rest-true %", fmt_pct(acc_rest_true)}});
+  }
+  for (int l : space.layers()) {
+    const Scheme s = parse_scheme(stored.hidden[l].scheme);
+    if (s == Scheme::kB || s == Scheme::kC || s == Scheme::kColSwap) {
+      // No statistic of W*, B* alone tells the two columns of a pair apart:
+      // each column moves with its own threshold. Stated, not guessed.
+      jstats.push_back({{"layer", l + 1}, {"component", "S (column swap)"}, {"statistic", "none"},
+                        {"bits", truth[l].s.size()},
+                        {"note", "no data-free statistic: a swapped pair keeps each column with its own threshold"}});
+      out.rows.push_back({{"layer", "FC" + std::to_string(l + 1)}, {"key part", "S (column swap)"},
+                          {"statistic", "none (left at 0)"}, {"bits", std::to_string(truth[l].s.size())},
+                          {"recovered %", fmt_pct(1.0 - static_cast<double>(truth[l].s.popcount()) / truth[l].s.size(), 1)},
+                          {"orientation", "-"}, {"acc rest-zero %", "-"}, {"acc rest-true %", "-"}});
+    }
+  }
+  const KeyGuess combined = structural_guess(stored, cands, xs, ys);
   const double combined_acc = ctx.eval.test_accuracy(combined);
   const double combined_agree = ctx.eval.agreement(combined);
   out.rows.push_back({{"layer", "all"},
                       {"key part", "all"},
-                      {"statistic", "best per part (by loss on k)"},
+                      {"statistic", "combined guess (fit on k)"},
                       {"bits", std::to_string(space.total_bits())},
                       {"recovered %", fmt_pct(combined_agree, 1)},
                       {"orientation", "-"},
@@ -360,6 +398,9 @@ AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {
   out.details["no_key_accuracy"] = ctx.eval.test_accuracy(zero);
   out.details["combined_accuracy"] = combined_acc;
   out.details["combined_agreement"] = combined_agree;
+  json per = json::array();
+  for (int l : space.layers()) per.push_back({{"layer", l + 1}, {"agreement", ctx.eval.agreement(combined, l)}});
+  out.details["combined_layer_agreement"] = per;
   out.details["orientation_images"] = cfg.orientation_images;
   out.details["seconds"] = seconds;
   return out;
