@@ -116,7 +116,10 @@ std::vector<json> expand_range(const json& axis, const std::string& where) {
 std::vector<std::string> Spec::columns() const {
   std::vector<std::string> cols;
   if (mode == "grid") {
-    for (const auto& a : axes) cols.push_back(a.path);
+    for (const auto& a : axes) {
+      if (a.linked.empty()) cols.push_back(a.path);
+      else cols.insert(cols.end(), a.linked.begin(), a.linked.end());
+    }
   } else {
     for (const auto& p : list_points)
       for (const auto& s : p)
@@ -198,19 +201,18 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
     if (!axes.is_object()) fail(file, "axes", "expected an object of \"path.to.field\": values");
     if (axes.empty()) fail(file, "axes", "empty: a grid sweep needs at least one axis");
     size_t total = 1;
+    std::vector<std::string> varied;
     for (auto it = axes.begin(); it != axes.end(); ++it) {
       const std::string where = "axes." + it.key();
-      check_path(schema, file, where, it.key());
-      for (const auto& f : spec.fixed)
-        if (f.path == it.key()) fail(file, where, "also fixed by the spec (" + f.path + "); vary it or fix it, not both");
-      Axis axis{it.key(), {}};
+      Axis axis{it.key(), {}, {}};
       const json a = plain(it.value());
+      const ojson* listed = nullptr;  // the values as written, in key order
       if (a.is_array()) {
-        axis.values.assign(a.begin(), a.end());
+        listed = &it.value();
       } else if (a.is_object() && a.contains("values")) {
         if (a.size() != 1) fail(file, where, "give either values or range, not both");
         if (!a["values"].is_array()) fail(file, where + ".values", "expected a list");
-        axis.values.assign(a["values"].begin(), a["values"].end());
+        listed = &it.value()["values"];
       } else if (a.is_object() && a.contains("range")) {
         try {
           axis.values = expand_range(a, where);
@@ -220,7 +222,30 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
       } else {
         fail(file, where, "expected a list of values, {\"values\": [...]} or {\"range\": [first, last], \"step\": s}");
       }
+      if (listed) axis.values.assign(listed->begin(), listed->end());
       if (axis.values.empty()) fail(file, where, "empty axis (no values)");
+      if (axis.values[0].is_object()) {
+        for (auto k = (*listed)[0].begin(); k != (*listed)[0].end(); ++k) axis.linked.push_back(k.key());
+        if (axis.linked.empty()) fail(file, where + "[0]", "empty object: a linked axis names the fields it moves");
+        for (size_t i = 0; i < axis.values.size(); ++i) {
+          const json& v = axis.values[i];
+          bool same = v.is_object() && v.size() == axis.linked.size();
+          for (const auto& f : axis.linked) same = same && v.contains(f);
+          if (!same) fail(file, where + "[" + std::to_string(i) + "]", "a linked axis needs the same fields in every value (as its first)");
+        }
+      } else {
+        for (size_t i = 0; i < axis.values.size(); ++i)
+          if (axis.values[i].is_object()) fail(file, where + "[" + std::to_string(i) + "]", "an object among plain values");
+      }
+      const std::vector<std::string> fields = axis.linked.empty() ? std::vector<std::string>{axis.path} : axis.linked;
+      for (const auto& f : fields) {
+        const std::string fwhere = axis.linked.empty() ? where : where + "." + f;
+        check_path(schema, file, fwhere, f);
+        for (const auto& x : spec.fixed)
+          if (x.path == f) fail(file, fwhere, "also fixed by the spec (" + x.path + "); vary it or fix it, not both");
+        if (std::find(varied.begin(), varied.end(), f) != varied.end()) fail(file, fwhere, "varied by two axes");
+        varied.push_back(f);
+      }
       for (size_t i = 0; i < axis.values.size(); ++i)
         for (size_t k = 0; k < i; ++k)
           if (axis.values[i] == axis.values[k]) fail(file, where, "value " + axis.values[i].dump() + " appears twice");
@@ -328,7 +353,12 @@ std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve) {
     std::vector<size_t> idx(spec.axes.size(), 0);
     while (true) {
       std::vector<Setting> p;
-      for (size_t a = 0; a < spec.axes.size(); ++a) p.push_back({spec.axes[a].path, spec.axes[a].values[idx[a]]});
+      for (size_t a = 0; a < spec.axes.size(); ++a) {
+        const Axis& axis = spec.axes[a];
+        if (axis.linked.empty()) p.push_back({axis.path, axis.values[idx[a]]});
+        else
+          for (const auto& f : axis.linked) p.push_back({f, axis.values[idx[a]][f]});
+      }
       raw.push_back(std::move(p));
       size_t a = spec.axes.size();
       while (a > 0 && ++idx[a - 1] == spec.axes[a - 1].values.size()) idx[--a] = 0;

@@ -18,8 +18,11 @@ namespace xbg::sweep {
 using json = nlohmann::json;
 
 struct Axis {
-  std::string path;          // config field, e.g. "comparator.columns_per_comparator"
+  std::string path;          // config field, e.g. "comparator.columns_per_comparator"; a label for a linked axis
   std::vector<json> values;  // in the order they are swept
+  // A linked axis moves several fields together: every value is an object
+  // {"device.sigma_log_lrs": 0.1, "device.sigma_log_hrs": 0.1} with these keys.
+  std::vector<std::string> linked;
 };
 
 // One "path=value" override; the value is JSON (strings quoted), so the

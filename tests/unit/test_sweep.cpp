@@ -127,6 +127,26 @@ TEST(SweepSpec, GridEnumeratesFirstAxisOutermostWithFixedSettings) {
   EXPECT_NE(other_images[5].id, pts[5].id);
 }
 
+TEST(SweepSpec, LinkedAxisMovesSeveralFieldsTogether) {
+  const auto pts = points_of(R"({"axes": {
+      "clock.period_ns": [1, 2],
+      "variation": [{"crossbar.read_time_ns": 5, "comparator.decision_time_ns": 1},
+                    {"crossbar.read_time_ns": 10, "comparator.decision_time_ns": 2}]}})");
+  ASSERT_EQ(pts.size(), 4u);
+  ASSERT_EQ(pts[3].values.size(), 3u);
+  EXPECT_EQ(pts[3].values[1].path, "crossbar.read_time_ns");  // written order, not alphabetical
+  EXPECT_EQ(pts[3].values[1].value, 10);
+  EXPECT_EQ(pts[3].values[2].path, "comparator.decision_time_ns");
+  EXPECT_EQ(pts[3].effective["comparator"]["decision_time_ns"], 2.0);
+  EXPECT_EQ(pts[1].effective["crossbar"]["read_time_ns"], 10.0);
+  EXPECT_EQ(spec_error(R"({"axes": {"v": [{"crossbar.read_time_ns": 5}, {"crossbar.read_tme_ns": 10}]}})"),
+            "s.json: axes.v[1]: a linked axis needs the same fields in every value (as its first)");
+  EXPECT_EQ(spec_error(R"({"axes": {"v": [{"crossbar.read_tme_ns": 5}]}})"),
+            "s.json: axes.v.crossbar.read_tme_ns: unknown config field 'crossbar.read_tme_ns' (see xbarguard config --dump)");
+  EXPECT_EQ(spec_error(R"({"axes": {"crossbar.read_time_ns": [1], "v": [{"crossbar.read_time_ns": 5}]}})"),
+            "s.json: axes.v.crossbar.read_time_ns: varied by two axes");
+}
+
 TEST(SweepSpec, ListModeFillsUnlistedColumnsWithTheBaseValue) {
   const auto pts = points_of(R"({"mode": "list", "points": [
       {"clock.period_ns": 1.5}, {"clock.period_ns": 3, "protection.scheme": "A"}]})");
