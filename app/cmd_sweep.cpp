@@ -4,18 +4,22 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "app/cli.h"
 #include "core/bnn/model_io.h"
+#include "core/common/config.h"
+#include "core/sim/sim_config.h"
 #include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/sweep/runner.h"
 #include "core/sweep/spec.h"
 #include "core/sweep/sweep.h"
+#include "tb/run.h"
 
 namespace {
 
@@ -123,12 +127,25 @@ int run(int argc, char** argv) {
     if (!fs::exists(base)) throw xbg::UserError(spec_file + ": base_config: '" + spec.base_config + "' not found");
   }
   const std::vector<sw::Point> points = sw::enumerate_points(spec, sw::make_sim_resolver(base));
-  std::set<std::string> networks;
-  for (const auto& p : points) networks.insert(p.effective.value("network", ""));
-  for (const auto& n : networks) {
-    if (!fs::exists(xbg::resolve_path(n)))
-      throw xbg::UserError(spec_file + ": network: model file '" + n + "' not found (set \"network\" in the spec or its base config)");
-    xbg::load_network(xbg::resolve_path(n));  // a malformed model would fail every point the same way
+  // Model files and how each point provisions them (protected layers exist,
+  // scheme matches an already-protected model): once per distinct pair.
+  std::map<std::string, xbg::Network> networks;
+  std::set<std::string> provisioned;
+  for (const auto& p : points) {
+    const std::string n = p.effective.value("network", "");
+    if (!networks.count(n)) {
+      if (!fs::exists(xbg::resolve_path(n)))
+        throw xbg::UserError(spec_file + ": network: model file '" + n + "' not found (set \"network\" in the spec or its base config)");
+      networks.emplace(n, xbg::load_network(xbg::resolve_path(n)));
+    }
+    const std::string key = n + "\n" + p.effective["protection"].dump();
+    if (!provisioned.insert(key).second) continue;
+    const auto cfg = xbg::parse_config<xbg::SimConfig>(p.effective, spec_file);
+    try {
+      xbg::provision_model(networks.at(n), cfg.protection, spec_file);
+    } catch (const xbg::UserError& e) {
+      throw xbg::UserError(std::string(e.what()) + " (point " + std::to_string(p.index) + ", network " + n + ")");
+    }
   }
   sw::SweepOptions o;
   o.executable = sw::self_executable();

@@ -49,6 +49,8 @@ spec nonet '{"network": "'"$tmp"'/missing.json", "axes": {"clock.period_ns": [1,
 expect 2 "nonet.json: network: model file" -- "$xbg" sweep --spec "$tmp/nonet.json" --out "$tmp/o"
 spec badmodel '{"network": "'"$tmp"'/badnet.json", "axes": {"clock.period_ns": [1, 2]}}'
 expect 2 "badnet.json: format: expected" -- "$xbg" sweep --spec "$tmp/badmodel.json" --out "$tmp/o"
+spec layers '{"network": "'"$tmp"'/net.json", "axes": {"protection.layers": [[1, 2], [1, 4]]}}'
+expect 2 "layers.json: protection.layers[1]: FC4 does not exist" -- "$xbg" sweep --spec "$tmp/layers.json" --out "$tmp/o"
 spec nobase '{"base_config": "configs/nothing.json", "axes": {"clock.period_ns": [1]}}'
 expect 2 "nobase.json: base_config: 'configs/nothing.json' not found" -- "$xbg" sweep --spec "$tmp/nobase.json" --out "$tmp/o"
 printf '{"axes": ' > "$tmp/broken.json"

@@ -67,6 +67,8 @@ class SweepCli : public ::testing::Test {
                                  {"network", network_},
                                  {"dataset", "mnist"},
                                  {"images", kImages},
+                                 // networks/small.json has two hidden layers
+                                 {"set", {{"protection.layers", {1, 2}}}},
                                  {"axes", {{"comparator.columns_per_comparator", {1, 4}}, {"protection.scheme", {"none", "C"}}}}}
                                 .dump(1);
   }
@@ -109,7 +111,7 @@ TEST_F(SweepCli, FourPointSweepRowsEqualSingleRunsOfTheSameConfigs) {
     const json& row = res["rows"][i];
     singles += shq(xbg_) + " run --config configs/default.json --set network=" + shq(json(network_).dump()) +
                " --set dataset.name=mnist --set dataset.limit=" + std::to_string(kImages) +
-               " --set comparator.columns_per_comparator=" + row["values"]["comparator.columns_per_comparator"].dump() +
+               " --set protection.layers=[1,2] --set comparator.columns_per_comparator=" + row["values"]["comparator.columns_per_comparator"].dump() +
                " --set protection.scheme=" + row["values"]["protection.scheme"].get<std::string>() + " --report " +
                shq((dir_ / ("single" + std::to_string(i) + ".json")).string()) + (i % 2 == 0 ? " & " : "; wait; ");
   }
