@@ -77,7 +77,7 @@ double elapsed_s(std::chrono::steady_clock::time_point t0) {
 // ---------------------------------------------------------------- LayerSearch
 
 struct LayerSearch::Op {
-  enum Kind { kRowInv, kRowSwap, kColInv, kColSwap } kind;
+  enum Kind { kRowInv, kRowSwap, kColInv, kColSwap, kRowInvAll, kColInvAll } kind;
   int a = 0, b = 0;  // row / output positions
 };
 
@@ -194,8 +194,31 @@ double LayerSearch::propose(int bit) {
     add_inversion(b.index);
     if (key.single_key && b.index < key.s.size()) add_swap(b.index);
   }
+  return evaluate(ops);
+}
+
+bool LayerSearch::can_complement() const {
+  const LayerKey& key = guess_[layer_];
+  return key.r.size() > 0 && !key.single_key;
+}
+
+double LayerSearch::propose_complement() {
+  if (pending_) throw std::logic_error("LayerSearch::propose_complement: previous proposal not accepted or rejected");
+  if (!can_complement()) throw std::logic_error("LayerSearch::propose_complement: no inversion key or single-key layer");
+  pending_ = true;
+  LayerKey& key = guess_[layer_];
+  flipped_.clear();
+  for (int i = 0; i < key.r.size(); ++i) {
+    flipped_.push_back(space_.layer_begin(layer_) + i);
+    key.r.flip(i);
+  }
+  return evaluate({{inversion_is_row(scheme_) ? Op::kRowInvAll : Op::kColInvAll, 0, 0}});
+}
+
+double LayerSearch::evaluate(const std::vector<Op>& ops) {
+  const LayerKey& key = guess_[layer_];
   bool any_row = false;
-  for (const Op& op : ops) any_row |= op.kind == Op::kRowInv || op.kind == Op::kRowSwap;
+  for (const Op& op : ops) any_row |= op.kind == Op::kRowInv || op.kind == Op::kRowSwap || op.kind == Op::kRowInvAll;
 
   State& cur = *cur_;
   State& cand = *cand_;
@@ -209,7 +232,12 @@ double LayerSearch::propose(int bit) {
       int16_t* cs = &cand.sums[static_cast<size_t>(j) * n_];
       std::memcpy(cs, &cur.sums[static_cast<size_t>(j) * n_], sizeof(int16_t) * n_);
       for (const Op& op : ops) {
-        if (op.kind == Op::kRowInv) {
+        if (op.kind == Op::kRowInvAll) {  // x* -> -x*, so s* -> -s*
+          uint64_t* w = cx.data();
+          for (int i = 0; i < cx.num_words(); ++i) w[i] = ~w[i];
+          if (m_ & 63) w[cx.num_words() - 1] &= (uint64_t{1} << (m_ & 63)) - 1;
+          for (int c = 0; c < n_; ++c) cs[c] = static_cast<int16_t>(-cs[c]);
+        } else if (op.kind == Op::kRowInv) {
           const int16_t* r = &rows2_[static_cast<size_t>(op.a) * n_];
           if (cx.get(op.a)) {
             for (int c = 0; c < n_; ++c) cs[c] -= r[c];
@@ -251,7 +279,9 @@ double LayerSearch::propose(int bit) {
       BitVec& cy = cand.y[j];
       cy = cur.y[j];
       for (const Op& op : ops) {
-        if (op.kind == Op::kColInv) {
+        if (op.kind == Op::kColInvAll) {  // y = P_S D_R y*: every output bit flips
+          for (int c = 0; c < n_; ++c) cy.flip(c);
+        } else if (op.kind == Op::kColInv) {
           cy.flip(op.a);
         } else if (cy.get(op.a) != cy.get(op.b)) {
           cy.flip(op.a);
@@ -402,6 +432,11 @@ ClimbResult hill_climb(const Network& stored, const std::vector<BitVec>& images,
         while (!stop) {
           seeded_shuffle(bit_order, rng);
           bool improved = false;
+          if (s->can_complement() && res.passes + k <= phase_end) {
+            const double d = s->propose_complement();
+            finish_proposal(*s, d > 0);
+            improved |= d > 0;
+          }
           for (int bit : bit_order) {
             if (res.passes + k > phase_end || ((res.proposals & 63) == 0 && out_of_time())) {
               stop = true;
@@ -417,6 +452,11 @@ ClimbResult hill_climb(const Network& stored, const std::vector<BitVec>& images,
           if (!stop) record(round, *s);  // end of a pass
         }
       } else {
+        if (s->can_complement() && res.passes + k <= phase_end) {
+          const double d = s->propose_complement();
+          finish_proposal(*s, d > 0);
+          round_improved |= d > 0;
+        }
         // Calibration: typical size of a change, so T0 accepts a median
         // worsening with probability 1/2 at the start.
         std::vector<double> deltas;
@@ -475,8 +515,8 @@ struct HillClimbConfig {
   std::vector<std::string> algorithms = {"greedy", "anneal"};
   std::vector<std::string> objectives = {"accuracy", "cross-entropy"};
   std::vector<std::string> orders = {"forward", "reverse"};
-  int64_t budget = 4000000;
-  int rounds = 2;
+  int64_t budget = 10000000;
+  int rounds = 3;
   std::string init = "zero";
   int checkpoints = 40;
   double max_seconds = 0;

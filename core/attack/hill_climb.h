@@ -48,6 +48,11 @@ class LayerSearch {
   // Tentatively flips local key bit `bit`; returns the change of score().
   // Must be followed by accept() or reject().
   double propose(int bit);
+  // Tentatively complements every inversion bit of the layer (R), the one
+  // move that fixes a guess that is right up to its orientation: x* or y
+  // flips as a whole. Not offered for single-key layers.
+  bool can_complement() const;
+  double propose_complement();
   void accept();
   void reject();
   const KeyGuess& guess() const { return guess_; }  // includes a pending proposal's flip
@@ -61,6 +66,7 @@ class LayerSearch {
   struct Op;
   struct State;
   void evaluate_downstream(int image, const BitVec& y, int& prediction, double& loss);
+  double evaluate(const std::vector<Op>& ops);  // the pending proposal's candidate state and score change
 
   const Network& stored_;
   KeySpace space_;
@@ -125,9 +131,11 @@ struct ClimbResult {
 // Local search over the protected layers' key bits, layer by layer (rounds x
 // layers phases, each with an equal share of the budget still left). Greedy:
 // passes over the layer's bits in random order, keeping strict improvements,
-// until a pass improves nothing. Anneal: random single-bit proposals with a
+// until a pass improves nothing; each pass first tries complementing the
+// layer's whole inversion key (a guess right up to orientation). Anneal: random single-bit proposals with a
 // geometric temperature from T0 (median |change| of a few calibration
-// proposals) down to T0 * anneal_final_ratio; the best key seen is kept.
+// proposals) down to T0 * anneal_final_ratio, after one complement-all try;
+// the best key seen is kept.
 // `eval` (optional) only records test accuracy and key agreement at checkpoints.
 ClimbResult hill_climb(const Network& stored, const std::vector<BitVec>& images, const std::vector<int>& labels,
                        const ClimbOptions& opt, const Evaluator* eval);

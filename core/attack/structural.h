@@ -43,9 +43,10 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
 // Sets a key part in a guess (a single-key S follows its R).
 void set_key_part(KeyGuess& g, int layer, bool swap, const BitVec& bits);
 
-// The combined guess: key parts start at 0, then two rounds over the parts,
-// each part taking the candidate, its complement, or 0, whichever fits
-// (xs, ys) best together with the parts chosen so far.
+// The combined guess: key parts without a statistic stay 0; two rounds over
+// the other parts, each taking the candidate (or, where the orientation is
+// ambiguous, its complement) that fits (xs, ys) best together with the parts
+// chosen so far.
 // `fits` (optional) is increased by the number of fits on (xs, ys) done,
 // each one forward pass per image: the attacker's cost.
 KeyGuess structural_guess(const Network& stored, const std::vector<StructuralCandidate>& candidates,

@@ -135,7 +135,7 @@ TEST(AttackHillClimb, IncrementalEvaluationEqualsFullForwardAfterEveryAcceptedFl
 }
 
 TEST(AttackHillClimb, RejectRestoresTheCachesAndTheScore) {
-  const Network plain = random_network({30, 20, 5}, 2);
+  const Network plain = random_network({30, 20, 12, 5}, 2);
   const AttackData data = teacher_data(plain, 40, 0, 4);
   for (Scheme s : kProtecting) {
     const Network stored = protect_network(plain, s, {1}, master_key_from_seed(2), false, "test");
@@ -149,6 +149,16 @@ TEST(AttackHillClimb, RejectRestoresTheCachesAndTheScore) {
     EXPECT_EQ(search.score(), before) << scheme_id(s);
     std::string why;
     EXPECT_TRUE(search.matches_full_forward(&why)) << scheme_id(s) << ": " << why;
+    // Complementing the whole inversion key: caches exact, and it undoes.
+    if (search.can_complement()) {
+      search.propose_complement();
+      search.accept();
+      EXPECT_TRUE(search.matches_full_forward(&why)) << scheme_id(s) << " complement: " << why;
+      search.propose_complement();
+      search.accept();
+      EXPECT_EQ(search.guess()[0].r, space.zero()[0].r) << scheme_id(s);
+      EXPECT_NEAR(search.score(), before, 1e-12) << scheme_id(s);
+    }
     // A proposal's change is exactly the score of the flipped key.
     const double d = search.propose(0);
     search.accept();
