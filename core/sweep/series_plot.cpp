@@ -1,6 +1,9 @@
 #include "core/sweep/series_plot.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 
 #include "core/common/error.h"
@@ -35,7 +38,21 @@ std::string series_plot_script(const SeriesPlot& plot) {
     for (size_t i = 0; i < plot.x_tick_labels.size(); ++i) g << (i ? ", " : "") << quote(plot.x_tick_labels[i]) << " " << i;
     g << ")\nset xrange [-0.5:" << static_cast<double>(plot.x_tick_labels.size()) - 0.5 << "]\n";
   } else {
-    g << "set offsets graph 0.04, graph 0.04, graph 0.06, graph 0.06\n";
+    // An explicit x range with a margin: gnuplot's autoscale either pads to the
+    // next (log) tic or puts the end points on the border.
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto& ser : plot.series)
+      for (double x : ser.x)
+        if (std::isfinite(x) && (!plot.logx || x > 0)) lo = std::min(lo, x), hi = std::max(hi, x);
+    if (lo <= hi) {
+      if (plot.logx) {
+        const double f = lo == hi ? 2.0 : std::pow(hi / lo, 0.05);
+        g << "set xrange [" << lo / f << ":" << hi * f << "]\n";
+      } else {
+        const double pad = lo == hi ? (lo == 0 ? 1.0 : std::fabs(lo) * 0.1) : (hi - lo) * 0.05;
+        g << "set xrange [" << lo - pad << ":" << hi + pad << "]\n";
+      }
+    }
   }
   for (size_t s = 0; s < plot.series.size(); ++s) {
     g << "$s" << s << " << EOD\n";
