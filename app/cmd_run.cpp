@@ -10,6 +10,7 @@
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
+#include "core/device/chip_population.h"
 #include "core/sim/sim_config.h"
 #include "tb/run.h"
 
@@ -26,18 +27,24 @@ std::string with_commas(double v) {
 int run(int argc, char** argv) {
   namespace po = xbg::cli::po;
   xbg::cli::CommonOptions common;
-  int limit = -1;
+  int limit = -1, chips = 1;
   std::string model_path;
-  long long key_seed = -1;
-  bool no_key = false, no_golden = false;
+  long long key_seed = -1, chip_seed = -1, clone_seed = -1;
+  bool no_key = false, no_golden = false, bypass = false;
+  std::string vcd_path;
   po::options_description opts("run options");
   xbg::cli::add_common_options(opts, common);
   opts.add_options()
       ("limit,n", po::value(&limit), "run only the first N images (sets dataset.limit)")
       ("model,m", po::value(&model_path), "model file, plain or already protected (sets network)")
       ("key-seed", po::value(&key_seed), "offline master-key seed (sets protection.key_seed)")
+      ("chip", po::value(&chip_seed), "boot PUF chip SEED (sets protection.key_source=chip, protection.chip_seed)")
+      ("clone-chip", po::value(&clone_seed), "boot another chip SEED with the same image and helper data: key-error, nothing runs")
+      ("bypass-key-check", po::bool_switch(&bypass), "with --clone-chip: the clone's key check is defeated, it runs with its own wrong key")
+      ("vcd", po::value(&vcd_path), "write a VCD waveform (sc_clock, cycle-stepped; for one or a few images, e.g. --limit 1)")
       ("no-key", po::bool_switch(&no_key), "attacker's view: run the stored W*, B* with pre/post units bypassed")
-      ("no-golden", po::bool_switch(&no_golden), "skip the per-layer golden check (sets simulation.check_golden=false)");
+      ("no-golden", po::bool_switch(&no_golden), "skip the per-layer golden check (sets simulation.check_golden=false)")
+      ("chips", po::value(&chips), "run on N chips, device.chip_seed .. +N-1: accuracy mean, std and worst chip (JSON: chips, chip_summary)");
   po::variables_map vm;
   if (!xbg::cli::parse(argc, argv, "run --config FILE [--limit N] [--report out.json] [--set path=value ...] [--no-key]",
                        opts, vm))
@@ -48,34 +55,74 @@ int run(int argc, char** argv) {
     sets.push_back("dataset.limit=" + std::to_string(limit));
   }
   if (vm.count("model")) sets.push_back("network=" + xbg::json(model_path).dump());
+  if (vm.count("key-seed") && vm.count("chip")) throw xbg::UserError("--key-seed and --chip: give only one key source");
   if (vm.count("key-seed")) {
     if (key_seed < 0) throw xbg::UserError("--key-seed: must be >= 0");
     sets.push_back("protection.key_seed=" + std::to_string(key_seed));
+    sets.push_back("protection.key_source=\"key-seed\"");
   }
+  if (vm.count("chip")) {
+    if (chip_seed < 0) throw xbg::UserError("--chip: must be >= 0");
+    sets.push_back("protection.key_source=\"chip\"");
+    sets.push_back("protection.chip_seed=" + std::to_string(chip_seed));
+  }
+  if (vm.count("clone-chip") && clone_seed < 0) throw xbg::UserError("--clone-chip: must be >= 0");
+  if (bypass && !vm.count("clone-chip")) throw xbg::UserError("--bypass-key-check: only with --clone-chip SEED");
+  if ((vm.count("clone-chip") || bypass) && no_key) throw xbg::UserError("--no-key: runs no key at all; drop --clone-chip / --bypass-key-check");
   if (no_golden) sets.push_back("simulation.check_golden=false");
+  if (chips < 1) throw xbg::UserError("--chips: must be >= 1");
+  if (chips > 1 && !vcd_path.empty()) throw xbg::UserError("--chips: one waveform is one chip; drop --vcd or --chips");
 
   const std::string config_path = common.config_path.empty() ? "" : xbg::resolve_path(common.config_path);
   const std::string config_label = config_path.empty() ? "(defaults)" : config_path;
   const xbg::SimConfig cfg = xbg::load_sim_config(config_path, sets);
   const xbg::Network net = xbg::load_network(xbg::resolve_path(cfg.network));
-  const xbg::ProvisionedModel model = xbg::provision_model(net, cfg.protection, config_label);
+  if (vm.count("clone-chip") && cfg.protection.key_source != "chip")
+    throw xbg::UserError("--clone-chip: the key must come from a chip (--chip SEED or protection.key_source chip)");
+  if (!vcd_path.empty() && cfg.controller.pipeline)
+    throw xbg::UserError("--vcd: the waveform steps one image at a time; set controller.pipeline=false");
+  const xbg::ProvisionedModel model = xbg::provision_model(net, cfg.protection, config_label, &cfg.puf);
   if (!model.warning.empty()) std::cerr << "xbarguard: warning: " << model.warning << "\n";
   const xbg::RunImages data = xbg::load_run_images(cfg, net, config_label);
 
-  xbg::ProgressBar bar("run", static_cast<int64_t>(data.images.size()));
+  xbg::ProgressBar bar("run", static_cast<int64_t>(data.images.size()) * chips);
+  int64_t chip_offset = 0;  // images of the chips already run
   xbg::RunOptions options;
   options.no_key = no_key;
   options.check_golden = cfg.simulation.check_golden;
-  options.progress = [&](int done) { bar.set(done); };
+  options.progress = [&](int done) { bar.set(chip_offset + done); };
+  if (vm.count("clone-chip")) options.boot_chip_seed = static_cast<uint64_t>(clone_seed);
+  options.bypass_key_check = bypass;
+  options.vcd_path = vcd_path;
+  if (!vcd_path.empty() && data.images.size() > 16)
+    std::cerr << "xbarguard: warning: --vcd with " << data.images.size()
+              << " images: the trace records every cycle of each; use --limit 1..16 for waveform inspection\n";
   const xbg::RunResult r = xbg::run_accelerator(cfg, model, data.images, &data.labels, options);
+  // --chips N: the same design on chips device.chip_seed + c; every figure
+  // but the accuracy summary is the first chip's.
+  std::vector<xbg::ChipAccuracy> population;
+  auto add_chip = [&](int64_t seed, const xbg::RunResult& rc) {
+    population.push_back({seed, rc.images, rc.correct, rc.accuracy, rc.golden_checked ? rc.golden_agreement : -1.0});
+  };
+  add_chip(cfg.device.chip_seed, r);
+  for (int c = 1; c < chips; ++c) {
+    chip_offset += static_cast<int64_t>(data.images.size());
+    xbg::SimConfig chip_cfg = cfg;
+    chip_cfg.device.chip_seed += c;
+    add_chip(chip_cfg.device.chip_seed, xbg::run_accelerator(chip_cfg, model, data.images, &data.labels, options));
+  }
+  const xbg::ChipSummary chip_summary = xbg::summarize_chips(population);
   bar.finish();
 
   const int hidden = static_cast<int>(net.hidden.size());
   const double cycles = r.cycles_per_inference();
   const double latency_ns = r.latency_ns_per_inference();
-  const double chip_ips = latency_ns > 0 ? 1e9 / latency_ns : 0.0;
-  const std::string key_label =
+  const double chip_ips = r.chip_inferences_per_s();
+  std::string key_label =
       no_key ? "none: pre/post units bypassed (--no-key, the attacker's view of the stored W*, B*)" : model.key_source;
+  const bool chip_boot = model.boots_from_puf() && !no_key;
+  const uint64_t boot_chip = options.boot_chip_seed.value_or(model.chip_seed);
+  if (chip_boot && options.boot_chip_seed) key_label += "; booted on clone chip " + std::to_string(boot_chip);
 
   std::printf("model       %s (%s)\n", cfg.network.c_str(),
               net.is_protected() ? "already protected" : (model.stored.is_protected() ? "plain, protected at provisioning" : "plain, unprotected"));
@@ -87,34 +134,81 @@ int run(int argc, char** argv) {
                 return s;
               }().c_str() : "no layer");
   std::printf("key         %s\n", key_label.c_str());
-  std::printf("dataset     %s %s, %d images\n", data.dataset.c_str(), data.split.c_str(), r.images);
-  std::printf("accuracy    %.2f %% (%d/%d)\n", 100.0 * r.accuracy, r.correct, r.images);
+  if (chip_boot)
+    std::printf("boot        chip %llu: key %s in %llu cycles (PUF read %lld bits, %lld BCH blocks, %lld SHA-256 compressions)\n",
+                static_cast<unsigned long long>(boot_chip), r.key_status.c_str(),
+                static_cast<unsigned long long>(r.boot_cycles), static_cast<long long>(r.boot_stats.puf_bits_read),
+                static_cast<long long>(r.boot_stats.bch_blocks), static_cast<long long>(r.boot_stats.sha256_compressions));
+  std::printf("programming %llu cycles = %.1f us through the register map\n",
+              static_cast<unsigned long long>(r.programming_cycles), r.programming_cycles * cfg.clock.period_ns * 1e-3);
+  if (r.key_status == "error")
+    std::printf("key-error   chip %llu could not rebuild the key from the image's helper data (%s): START refused, "
+                "no inference ran (exit status 0: this is the expected outcome for a clone)\n",
+                static_cast<unsigned long long>(boot_chip), r.key_error_reason.c_str());
+  else if (r.key_status == "bypassed")
+    std::printf("bypassed    key check failed (%s) and was bypassed: the chip runs with its own, wrong key\n",
+                r.key_error_reason.c_str());
+  if (r.images == static_cast<int>(data.images.size()))
+    std::printf("dataset     %s %s, %d images\n", data.dataset.c_str(), data.split.c_str(), r.images);
+  else
+    std::printf("dataset     %s %s, %d of %zu images ran\n", data.dataset.c_str(), data.split.c_str(), r.images,
+                data.images.size());
+  if (r.images) std::printf("accuracy    %.2f %% (%d/%d)%s\n", 100.0 * r.accuracy, r.correct, r.images, chips > 1 ? " on the first chip" : "");
+  if (chips > 1)
+    std::printf("chips       %d chips (device.chip_seed %lld..%lld): accuracy %.2f %% +- %.2f %% (mean +- std), worst chip %lld: %.2f %%\n",
+                chips, static_cast<long long>(cfg.device.chip_seed), static_cast<long long>(cfg.device.chip_seed + chips - 1),
+                100.0 * chip_summary.accuracy_mean, 100.0 * chip_summary.accuracy_std,
+                static_cast<long long>(chip_summary.worst_chip_seed), 100.0 * chip_summary.accuracy_min);
+  else std::printf("accuracy    n/a: no inference ran\n");
   if (r.golden_checked)
     std::printf("golden      %.2f %% of images match on every layer (%s)\n", 100.0 * r.golden_agreement,
                 r.golden_reference.c_str());
-  std::printf("latency     %.0f cycles = %.1f ns per inference (clock %.3g ns)\n", cycles, latency_ns, cfg.clock.period_ns);
-  std::string layers;
-  for (int l = 0; l <= hidden; ++l)
-    layers += fc_name(l) + " " + std::to_string(r.images ? r.layer_cycles_total[l] / r.images : 0) + ", ";
-  std::printf("            %soverhead %llu cycles\n", layers.c_str(),
-              static_cast<unsigned long long>(r.images ? r.overhead_cycles_total / r.images : 0));
-  std::printf("chip        %s inferences/s (modelled, one image at a time)\n", with_commas(chip_ips).c_str());
-  std::printf("simulation  %s images/s on one core", with_commas(r.sim_images_per_s()).c_str());
-  if (r.golden_checked)
-    std::printf("; golden engine %s images/s in the same run (ratio %.1f %%)", with_commas(r.golden_images_per_s()).c_str(),
-                100.0 * r.sim_images_per_s() / r.golden_images_per_s());
-  std::printf("\n");
+  if (r.images) {
+    std::printf("latency     %.0f cycles = %.1f ns per inference (clock %.3g ns)", latency_ns / cfg.clock.period_ns, latency_ns,
+                cfg.clock.period_ns);
+    if (cfg.controller.pipeline) std::printf("; %.0f cycles of work each, the rest waits behind busier stages", cycles);
+    std::printf("\n");
+    std::string layers;
+    for (int l = 0; l <= hidden; ++l)
+      layers += fc_name(l) + " " + std::to_string(r.images ? r.layer_cycles_total[l] / r.images : 0) + ", ";
+    std::printf("            %soverhead %llu cycles\n", layers.c_str(),
+                static_cast<unsigned long long>(r.images ? r.overhead_cycles_total / r.images : 0));
+    std::printf("chip        %s inferences/s (modelled, %s)\n", with_commas(chip_ips).c_str(),
+                cfg.controller.pipeline ? "layer-pipelined bursts of host_if.input_slots images" : "one image at a time");
+    if (!vcd_path.empty()) std::printf("waveform    %s (open with: gtkwave %s traces/xbarguard.gtkw)\n", vcd_path.c_str(), vcd_path.c_str());
+    std::printf("simulation  %s images/s on one core", with_commas(r.sim_images_per_s()).c_str());
+    if (r.golden_checked)
+      std::printf("; golden engine %s images/s in the same run (ratio %.1f %%)", with_commas(r.golden_images_per_s()).c_str(),
+                  100.0 * r.sim_images_per_s() / r.golden_images_per_s());
+    std::printf("\n");
+  }
 
   xbg::Report report("run", argc, argv);
   report["model"] = cfg.network;
   report["model_was_protected"] = net.is_protected();
   report["key_source"] = key_label;
   report["no_key"] = no_key;
+  report["key_status"] = r.key_status;
+  report["key_error_reason"] = r.key_error_reason.empty() ? xbg::json(nullptr) : xbg::json(r.key_error_reason);
+  report["chip_seed"] = chip_boot ? xbg::json(boot_chip) : xbg::json(nullptr);
+  report["clone_chip"] = chip_boot && options.boot_chip_seed.has_value();
+  report["bypass_key_check"] = bypass;
+  report["boot_cycles"] = r.boot_cycles;
+  report["boot"] = chip_boot ? xbg::json{{"puf_bits_read", r.boot_stats.puf_bits_read},
+                                         {"repetition_votes", r.boot_stats.repetition_votes},
+                                         {"bch_blocks", r.boot_stats.bch_blocks},
+                                         {"gf_mults", r.boot_stats.bch_gf_mults},
+                                         {"bch_errors_corrected", r.boot_stats.bch_errors_corrected},
+                                         {"sha256_compressions", r.boot_stats.sha256_compressions}}
+                             : xbg::json(nullptr);
+  report["programming_cycles"] = r.programming_cycles;
+  report["pipeline"] = cfg.controller.pipeline;
+  report["vcd"] = vcd_path.empty() ? xbg::json(nullptr) : xbg::json(vcd_path);
   report["dataset"] = data.dataset;
   report["split"] = data.split;
   report["images"] = r.images;
   report["correct"] = r.correct;
-  report["accuracy"] = r.accuracy;
+  report["accuracy"] = r.images ? xbg::json(r.accuracy) : xbg::json(nullptr);
   report["golden_agreement"] = r.golden_checked ? xbg::json(r.golden_agreement) : xbg::json(nullptr);
   report["golden_checked"] = r.golden_checked;
   report["golden_reference"] = r.golden_reference;
@@ -122,6 +216,7 @@ int run(int argc, char** argv) {
   report["cycles_min"] = r.cycles_min;
   report["cycles_max"] = r.cycles_max;
   report["latency_ns_per_inference"] = latency_ns;
+  report["latency_cycles_per_inference"] = latency_ns / cfg.clock.period_ns;
   report["chip_inferences_per_s"] = chip_ips;
   xbg::json per_layer = xbg::json::object();
   for (int l = 0; l <= hidden; ++l)
@@ -133,6 +228,14 @@ int run(int argc, char** argv) {
   report["sim_seconds"] = r.sim_s;
   report["setup_seconds"] = r.setup_s;
   report["activity"] = r.ledger.to_json();
+  report["chips"] = xbg::json::array();
+  for (const auto& c : population) report["chips"].push_back(xbg::to_json(c));
+  report["chip_summary"] = xbg::to_json(chip_summary);
+  if (chips > 1) {  // the headline accuracy of a population is its mean
+    report["accuracy"] = chip_summary.accuracy_mean;
+    report["accuracy_std"] = chip_summary.accuracy_std;
+    report["accuracy_worst"] = chip_summary.accuracy_min;
+  }
   report["predictions"] = r.predictions;
   report.set_config(xbg::dump_config(cfg));
   report.write(common.report_path);

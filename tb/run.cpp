@@ -9,6 +9,8 @@
 #include "core/data/dataset.h"
 #include "core/protection/protect_network.h"
 #include "models/accelerator/accelerator.h"
+#include "models/accelerator/register_map.h"
+#include "tb/host.h"
 #include "tb/kernel.h"
 
 namespace xbg {
@@ -24,10 +26,16 @@ std::string layer_list(const std::vector<int>& layers) {
   return s.empty() ? "none" : s;
 }
 
+bool same_keys(const std::vector<LayerKey>& a, const std::vector<LayerKey>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const LayerKey& x, const LayerKey& y) {
+    return x.scheme == y.scheme && x.single_key == y.single_key && x.r == y.r && x.s == y.s;
+  });
+}
+
 }  // namespace
 
 ProvisionedModel provision_model(const Network& model, const ProtectionConfig& protection,
-                                 const std::string& config_file) {
+                                 const std::string& config_file, const PufConfig* puf) {
   const Scheme scheme = parse_scheme(protection.scheme);
   const int hidden = static_cast<int>(model.hidden.size());
   for (size_t i = 0; i < protection.layers.size(); ++i)
@@ -37,8 +45,21 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
                       std::to_string(hidden) + " hidden layers; the classifier is never protected)");
   ProvisionedModel out;
   const auto seed = static_cast<uint64_t>(protection.key_seed);
-  const MasterKey master = master_key_from_seed(seed);
-  const std::string label = key_seed_label(seed);
+  const bool chip = protection.key_source == "chip";
+  const auto chip_seed = static_cast<uint64_t>(protection.chip_seed);
+  MasterKey master = master_key_from_seed(seed);
+  std::string label = key_seed_label(seed);
+  if (chip && !model.is_protected() && scheme != Scheme::kNone) {
+    // Enrollment, as `protect --chip` does it: only the helper data is kept.
+    const PufConfig puf_cfg = puf ? *puf : PufConfig{};
+    try {
+      master = provision_for_protect(chip_seed, puf_cfg, out.puf_provisioning);
+    } catch (const UserError& e) {
+      throw UserError(config_file + ": puf: " + e.what());
+    }
+    label = "PUF chip " + std::to_string(chip_seed) + " (enrolled, " + puf_cfg.kind + " PUF)";
+    out.chip_seed = chip_seed;
+  }
 
   if (!model.is_protected()) {
     out.plain = model;
@@ -55,6 +76,7 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
     }
     out.keys = derive_network_keys(out.stored, master);
     out.key_source = label;
+    if (out.boots_from_puf()) out.stored.provisioning["puf"] = out.puf_provisioning;
     return out;
   }
 
@@ -70,6 +92,20 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
                       (protection.single_key ? " with single key" : "") + "; make protection.* match the file");
   }
   out.stored = model;
+  if (chip) {
+    const auto rec = model.provisioning.find("puf");
+    if (rec == model.provisioning.end())
+      throw UserError(config_file + ": protection.key_source: chip, but the model file carries no PUF helper data (it "
+                      "was protected with a key seed); use key_source key-seed, or protect with --chip");
+    puf_config_of_provisioning(*rec, config_file + ": model provisioning");  // checked before any simulation
+    out.puf_provisioning = *rec;
+    out.chip_seed = chip_seed;
+    const auto src = model.provisioning.find("key_source");
+    out.key_source = src != model.provisioning.end() && src->is_string() ? src->get<std::string>() : "PUF chip (image)";
+    if (puf && dump_config(*puf) != rec->at("puf"))
+      out.warning = "the image's own PUF record is used for the chip; the config's puf section differs and is ignored";
+    return out;  // keys: rebuilt by the chip at boot
+  }
   out.keys = derive_network_keys(model, master);
   out.key_source = label;
   const auto it = model.provisioning.find("key_source");
@@ -102,39 +138,76 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   fresh_sc_kernel();
   RunResult r;
   const int hidden = static_cast<int>(model.stored.hidden.size());
-  Accelerator acc("accelerator", cfg, model.stored.topology(), r.ledger);
-  acc.program(model.stored);
-  if (options.no_key) acc.clear_keys();
-  else acc.load_keys(model.keys);
+  const bool boot = model.boots_from_puf() && !options.no_key;
+  if (options.bypass_key_check && !boot)
+    throw UserError("--bypass-key-check: only meaningful when the chip boots from its PUF (key_source chip)");
+
+  AcceleratorOptions chip;
+  chip.chip_seed = options.boot_chip_seed.value_or(model.chip_seed);
+  if (model.boots_from_puf()) chip.puf = puf_config_of_provisioning(model.puf_provisioning, "model provisioning");
+  chip.bypass_key_check = options.bypass_key_check;
+  chip.stepped = !options.vcd_path.empty();
+  Accelerator acc("accelerator", cfg, model.stored.topology(), r.ledger, chip);
+
+  // The keys the chip should end up with: the provisioning keys, or for a PUF
+  // boot the plain C++ boot of the same chip at the same corner and noise draw
+  // (the reference the SystemC key unit is checked against).
+  std::vector<LayerKey> reference_keys = model.keys;
+  bool provisioning_keys = true;
+  if (boot) {
+    const BootResult ref = boot_from_provisioning(chip.chip_seed, model.puf_provisioning,
+                                                  {cfg.boot.temperature_c, cfg.boot.voltage_v},
+                                                  static_cast<uint64_t>(cfg.boot.boot_index));
+    reference_keys = derive_network_keys(model.stored, ref.key);
+    provisioning_keys = ref.ok() && (model.keys.empty() || same_keys(reference_keys, model.keys));
+  }
 
   // The oracle: the golden engine on the plain network; for a file that was
-  // protected elsewhere, the keyed golden model with this run's keys (equal to
-  // the plain network's outputs when the key is the provisioning key, by the
-  // protection tests).
+  // protected elsewhere, or a chip running with another key, the keyed golden
+  // model with the keys this chip holds.
   std::unique_ptr<GoldenEngine> golden;
   std::unique_ptr<KeyedGolden> keyed;
   if (options.check_golden) {
-    if (model.plain) {
+    if (model.plain && provisioning_keys) {
       golden = std::make_unique<GoldenEngine>(*model.plain);
       r.golden_reference = "golden engine on the plain network";
+    } else if (static_cast<int>(reference_keys.size()) != hidden) {
+      // --no-key on a chip image: neither the plain network nor the chip's key is known here.
+      golden = std::make_unique<GoldenEngine>(model.stored);
+      r.golden_reference = "golden engine on the stored W*, B* (the plain network and the chip's key are not available)";
     } else {
-      keyed = std::make_unique<KeyedGolden>(model.stored, model.keys);
-      r.golden_reference = model.warning.empty()
+      keyed = std::make_unique<KeyedGolden>(model.stored, reference_keys);
+      r.golden_reference = model.warning.empty() && provisioning_keys
                                ? "keyed golden model: stored network with this run's keys (the plain network is not available)"
                                : "keyed golden model: stored network with this run's keys, which are not the provisioning keys";
     }
   }
   GoldenTrace trace;
 
-  r.images = static_cast<int>(images.size());
   r.period_ns = cfg.clock.period_ns;
   r.predictions.assign(images.size(), -1);
   r.layer_cycles_total.assign(hidden + 1, 0);
   r.cycles_min = UINT64_MAX;
-  acc.controller().set_batch(&images, [&](int i, const InferenceResult& res) {
+  int register_mismatches = 0;
+
+  HostPlan plan;
+  plan.image = &model.stored;
+  plan.no_key = options.no_key;
+  if (boot) plan.helper_text = model.puf_provisioning.at("helper_data").dump();
+  else if (!options.no_key) plan.after_programming = [&] { acc.load_keys(model.keys); };
+  plan.images = &images;
+  plan.on_result = [&](int i, uint32_t word) {
+    const int prediction = (word & regs::kResultValid) ? static_cast<int>(word & regs::kResultClassMask) : -1;
+    register_mismatches += prediction != r.predictions[i];
+  };
+  Host host("host", acc.interrupt(), plan);
+  host.bus.bind(acc.host);
+  acc.set_monitor([&](int slot, const InferenceResult& res) {
+    const int i = host.batch_base() + slot;
     r.predictions[i] = res.prediction;
     if (labels) r.correct += res.prediction == (*labels)[i];
     r.cycles_total += res.cycles;
+    r.latency_cycles_total += res.latency_cycles;
     r.cycles_min = std::min(r.cycles_min, res.cycles);
     r.cycles_max = std::max(r.cycles_max, res.cycles);
     r.overhead_cycles_total += res.overhead_cycles;
@@ -150,13 +223,52 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
       ++r.golden_checked;
     }
     if (options.on_image) options.on_image(i, res);
-    if (options.progress && ((i + 1) % 256 == 0 || i + 1 == r.images)) options.progress(i + 1);
+    if (options.progress && ((i + 1) % 256 == 0 || i + 1 == static_cast<int>(images.size()))) options.progress(i + 1);
   });
-  r.setup_s = seconds_since(t_setup);
 
-  const auto t_sim = Clock::now();
+  sc_core::sc_trace_file* tf = nullptr;
+  std::string vcd_written;
+  if (!options.vcd_path.empty()) {
+    // SystemC appends ".vcd" to the name it is given.
+    const std::string& p = options.vcd_path;
+    const bool has_ext = p.size() > 4 && p.compare(p.size() - 4, 4, ".vcd") == 0;
+    const std::string base = has_ext ? p.substr(0, p.size() - 4) : p;
+    vcd_written = base + ".vcd";
+    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    if (!tf) throw UserError(p + ": cannot create the VCD file");
+    sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    tf->set_time_unit(1, sc_core::SC_PS);  // half periods of fractional-ns clocks stay exact
+    acc.trace(tf);
+  }
+
   sc_core::sc_start();
-  r.sim_s = seconds_since(t_sim) - r.golden_s;
+  if (tf) {
+    sc_core::sc_close_vcd_trace_file(tf);
+    if (vcd_written != options.vcd_path && std::rename(vcd_written.c_str(), options.vcd_path.c_str()) != 0)
+      throw UserError(options.vcd_path + ": cannot rename " + vcd_written);
+  }
+  const HostLog& log = host.log();
+  if (register_mismatches)
+    throw std::logic_error("run_accelerator: " + std::to_string(register_mismatches) +
+                           " RESULT registers differ from the datapath's predictions (bug)");
+  const bool streamed = log.images_run > 0;
+  r.setup_s = seconds_since(t_setup) - (streamed ? std::chrono::duration<double>(log.wall_end - log.wall_first_start).count() : 0.0);
+  r.sim_s = streamed ? std::chrono::duration<double>(log.wall_end - log.wall_first_start).count() - r.golden_s : 0.0;
+  r.images = log.images_run;
+  r.predictions.resize(static_cast<size_t>(r.images));
+  r.programming_cycles = log.programming_cycles;
+  r.boot_cycles = log.boot_cycles;
+  r.busy_cycles_total = log.batch_cycles_total;
+  r.start_refused = log.start_refused;
+  if (boot) {
+    r.boot_stats = acc.last_boot().stats;
+    const bool ok = acc.last_boot().key_ok;
+    r.key_status = ok ? "ok" : (options.bypass_key_check && acc.last_boot().keys_loaded ? "bypassed" : "error");
+    if (!ok) r.key_error_reason = key_error_reason_name(acc.last_boot().reason) + ": " + acc.last_boot().detail;
+  } else {
+    const bool keyed_model = std::any_of(model.keys.begin(), model.keys.end(), [](const LayerKey& k) { return k.scheme != Scheme::kNone; });
+    r.key_status = options.no_key || !keyed_model ? "none" : "offline";
+  }
   if (r.images == 0) r.cycles_min = 0;
   if (labels && r.images) r.accuracy = static_cast<double>(r.correct) / r.images;
   if (r.golden_checked) r.golden_agreement = static_cast<double>(r.golden_agree) / r.golden_checked;

@@ -13,6 +13,7 @@
 #include "core/bnn/network.h"
 #include "core/energy/ledger.h"
 #include "core/protection/transforms.h"
+#include "core/puf/provisioning.h"
 #include "core/sim/sim_config.h"
 #include "models/controller/controller.h"
 
@@ -24,14 +25,23 @@ struct ProvisionedModel {
   std::optional<Network> plain;  // the trained model, when the run started from it
   std::string key_source;        // label for reports, e.g. "key-seed 1 (offline, not a PUF key)"
   std::string warning;           // non-fatal mismatch worth telling the user, else empty
+  // key_source chip: {"helper_data", "puf"} as `protect --chip` stores it; the
+  // chip rebuilds its key at boot (keys above are then only the reference).
+  nlohmann::json puf_provisioning;
+  uint64_t chip_seed = 0;        // the enrolled chip
+  bool boots_from_puf() const { return !puf_provisioning.is_null(); }
 };
 
 // The provisioning flow. A plain model is protected with cfg's scheme, layers
 // and key seed (protect_network) exactly as a chip would be programmed. A
 // model that is already protected must carry the scheme and layers the config
 // names; its keys are derived from the key seed. UserError names `config_file`.
+// protection.key_source = chip: a plain model is enrolled on chip_seed's PUF
+// (`puf`, default PufConfig{}) and protected with its key; a protected image
+// must carry the PUF record of `protect --chip`, and its keys are not known
+// here: the chip rebuilds them at boot.
 ProvisionedModel provision_model(const Network& model, const ProtectionConfig& protection,
-                                 const std::string& config_file);
+                                 const std::string& config_file, const PufConfig* puf = nullptr);
 
 struct RunImages {
   std::string dataset, split;
@@ -46,6 +56,9 @@ struct RunOptions {
   bool check_golden = true;                                  // per-layer comparison with the golden engine
   std::function<void(int images_done)> progress;             // called every few images and at the end
   std::function<void(int index, const InferenceResult&)> on_image;  // tests: every result
+  std::optional<uint64_t> boot_chip_seed;  // the chip that boots (a clone) if not the enrolled one
+  bool bypass_key_check = false;           // attack model: the clone's key check is defeated
+  std::string vcd_path;                    // VCD run: sc_clock, cycle stepping, trace written here
 };
 
 struct RunResult {
@@ -60,19 +73,35 @@ struct RunResult {
   uint64_t cycles_total = 0, cycles_min = 0, cycles_max = 0;
   uint64_t overhead_cycles_total = 0;
   std::vector<uint64_t> layer_cycles_total;  // hidden layers, then classifier
+  // Key and boot. key_status: "ok" (PUF boot), "error" (boot failed, nothing
+  // ran), "bypassed" (boot failed, check bypassed: ran with the clone's key),
+  // "offline" (key-seed keys loaded by the testbench), "none" (nothing to
+  // key: unprotected model or --no-key).
+  std::string key_status;
+  std::string key_error_reason;  // diagnostics only (the chip exposes just key-error)
+  BootStats boot_stats;
+  uint64_t boot_cycles = 0, programming_cycles = 0;
+  bool start_refused = false;
+  uint64_t latency_cycles_total = 0;  // per-image latency; pipelined: entry to result, stalls included
+  uint64_t busy_cycles_total = 0;     // the chip's compute time over all STARTs (pipelined: makespans)
   double setup_s = 0.0;   // elaboration and programming
   double sim_s = 0.0;     // simulation wall time, golden checks excluded
   double golden_s = 0.0;  // golden engine time inside the same run
   EnergyLedger ledger;
 
   double cycles_per_inference() const { return images ? static_cast<double>(cycles_total) / images : 0.0; }
-  double latency_ns_per_inference() const { return cycles_per_inference() * period_ns; }
+  double latency_ns_per_inference() const {
+    return images ? static_cast<double>(latency_cycles_total) / images * period_ns : 0.0;
+  }
+  double chip_inferences_per_s() const { return busy_cycles_total ? images / (busy_cycles_total * period_ns * 1e-9) : 0.0; }
   double sim_images_per_s() const { return sim_s > 0 ? images / sim_s : 0.0; }
   double golden_images_per_s() const { return golden_s > 0 ? images / golden_s : 0.0; }
 };
 
-// Elaborates the accelerator in a fresh kernel context, programs it, loads
-// the keys (unless no_key) and runs every image. `labels` may be null.
+// Elaborates the accelerator in a fresh kernel context; the testbench host
+// (tb/host.h) programs it through the register map, boots it from the PUF
+// (key_source chip) or loads the offline keys, and streams every image.
+// `labels` may be null.
 RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, const std::vector<BitVec>& images,
                           const std::vector<uint8_t>* labels, const RunOptions& options);
 

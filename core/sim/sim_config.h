@@ -15,6 +15,9 @@
 #include "core/sim/controller_config.h"
 #include "core/sim/crossbar_config.h"
 #include "core/sim/key_unit_config.h"
+#include "core/sim/boot_config.h"
+#include "core/sim/host_if_config.h"
+#include "core/puf/puf_config.h"
 
 namespace xbg {
 
@@ -37,6 +40,8 @@ struct ProtectionConfig {
   std::vector<int> layers = {1, 2, 3};
   int64_t key_seed = 1;  // signed: a negative value must be a range error, not wrap around
   bool single_key = false;
+  std::string key_source = "key-seed";  // "chip": the master key comes from chip_seed's PUF at boot
+  int64_t chip_seed = 1;
 
   template <class V> void visit(V& v) {
     v.choice("scheme", scheme, "protection scheme id (DESIGN §2); must match a model file that is already protected",
@@ -44,6 +49,11 @@ struct ProtectionConfig {
     v.field("layers", layers, "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected)", 1, 1e6);
     v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 9e18);
     v.field("single_key", single_key, "paper III-A single-key option: the swap reuses the inversion key's first bits");
+    v.choice("key_source", key_source,
+             "where the master key comes from: key-seed (offline, key_seed) or chip (PUF chip chip_seed: a plain model is "
+             "enrolled and protected for it, a protected image must carry its helper data; the key is rebuilt at boot)",
+             {"key-seed", "chip"});
+    v.field("chip_seed", chip_seed, "the PUF chip (process-variation seed) that boots when key_source is chip", 0, 9e18);
   }
 };
 
@@ -68,6 +78,12 @@ struct SimConfig {
   PostUnitConfig post_unit;
   ClassifierConfig classifier;
   SimulationConfig simulation;
+  HostIfConfig host_if;
+  ProgrammingConfig programming;
+  PufConfig puf;
+  PufBlockConfig puf_block;
+  KeyUnitConfig key_unit;
+  BootConfig boot;
 
   template <class V> void visit(V& v) {
     v.field("network", network, "model file: plain (protected at provisioning) or already protected (run with key_seed)");
@@ -82,6 +98,13 @@ struct SimConfig {
     v.section("post_unit", post_unit, "keyed XOR-MUX unit on each protected layer's output");
     v.section("classifier", classifier, "FC4: integer readout, affine and argmax");
     v.section("simulation", simulation, "simulator options that do not change the modelled hardware");
+    v.section("host_if", host_if, "host bus port and input/result windows (docs/register-map.md)");
+    v.section("programming", programming, "writing W*, B* into the arrays through the register map");
+    v.section("puf", puf, "the chip's PUF (used to enroll a plain model when key_source is chip; a protected image's own "
+              "PUF record takes precedence)");
+    v.section("puf_block", puf_block, "PUF read-out timing");
+    v.section("key_unit", key_unit, "fuzzy extractor, HKDF and key-register load timing");
+    v.section("boot", boot, "operating point of the PUF boot");
   }
 
   // Checks across fields that a per-field range cannot express.

@@ -13,6 +13,8 @@
 #include "core/sim/controller_config.h"
 #include "models/classifier/class_scores.h"
 #include "models/common/timebase.h"
+#include "models/controller/pipeline.h"
+#include "models/controller/trace_probes.h"
 
 namespace xbg {
 
@@ -23,7 +25,11 @@ struct InferenceResult {
   std::vector<BitVec> layer_outputs;   // recovered y of each hidden layer
   std::vector<uint64_t> layer_cycles;  // hidden layers, then the classifier
   uint64_t overhead_cycles = 0;        // start, input copy, done
+  uint64_t load_cycles = 0;            // the part of overhead before FC1: start and input copy
   uint64_t cycles = 0;                 // whole inference = overhead + sum(layer_cycles)
+  // Cycles from entering the datapath to the result: equal to `cycles` one
+  // image at a time; with pipelining it adds the stalls behind busier stages.
+  uint64_t latency_cycles = 0;
 };
 
 // Sequences one inference: input -> buffer, then per hidden layer
@@ -41,19 +47,28 @@ class Controller : public sc_core::sc_module {
   Controller(sc_core::sc_module_name name, const ControllerConfig& cfg, Timebase& timebase, EnergyLedger& ledger,
              std::vector<int> widths, int classes, uint64_t buffer_half_stride_bytes);
 
-  // One inference in the caller's thread; never waits, only annotates `delay`.
+  // One inference in the caller's thread. In phase mode it never waits, only
+  // annotates `delay`; with a SteppedTimebase it waits cycle by cycle.
   void infer(const BitVec& image, InferenceResult& out, sc_core::sc_time& delay);
 
-  // Batch mode for the testbench: the controller's thread runs every image,
-  // synchronising with the kernel once per image, and hands each result to
-  // `on_done` (which must not keep the reference).
+  // One START: `count` images in order, each handed to `sink` (which must not
+  // keep the reference) as soon as it is computed. Adds the batch's duration
+  // to `delay` and returns it in cycles: the sum of the inferences, or with
+  // cfg.pipeline the makespan of the overlapped schedule.
   using Sink = std::function<void(int index, const InferenceResult& result)>;
-  void set_batch(const std::vector<BitVec>* images, Sink on_done);
+  using Source = std::function<const BitVec&(int index)>;
+  uint64_t run_batch(int count, const Source& image, const Sink& sink, sc_core::sc_time& delay);
 
-  SC_HAS_PROCESS(Controller);
+  // Trace probes (VCD runs only; null turns them off).
+  void set_probes(TraceProbes* probes) { probes_ = probes; }
 
  private:
-  void batch_thread();
+  void state(ControllerState s, int layer) {
+    if (probes_) {
+      probes_->set_state(s);
+      probes_->layer = layer;
+    }
+  }
   void buffer_access(tlm::tlm_command cmd, int half, int bits, sc_core::sc_time& delay);
   void check(const char* phase);
   void own_cycles(uint64_t cycles, sc_core::sc_time& delay);
@@ -69,9 +84,10 @@ class Controller : public sc_core::sc_module {
   std::vector<uint64_t> words_;  // the payload's data: one bit vector at a time
   tlm::tlm_generic_payload payload_;
   ClassScores scores_;
-  const std::vector<BitVec>* batch_ = nullptr;
-  Sink on_done_;
   InferenceResult result_;
+  PipelineSchedule schedule_;
+  std::vector<uint64_t> stage_cycles_;
+  TraceProbes* probes_ = nullptr;
 };
 
 }  // namespace xbg
