@@ -11,6 +11,8 @@ void SimConfig::validate(const std::string& file) const {
   if (network.empty()) fail("network", "empty; name a model file");
   if (!(crossbar.g_hrs_us < crossbar.g_lrs_us))
     fail("crossbar.g_hrs_us", "must be below crossbar.g_lrs_us (" + std::to_string(crossbar.g_lrs_us) + ")");
+  crossbar.validate(file);
+  device.validate(file);
   std::set<int> seen;
   for (size_t i = 0; i < protection.layers.size(); ++i)
     if (!seen.insert(protection.layers[i]).second)

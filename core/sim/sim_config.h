@@ -14,6 +14,7 @@
 #include "core/sim/comparator_config.h"
 #include "core/sim/controller_config.h"
 #include "core/sim/crossbar_config.h"
+#include "core/sim/device_config.h"
 #include "core/sim/key_unit_config.h"
 #include "core/sim/boot_config.h"
 #include "core/sim/host_if_config.h"
@@ -75,6 +76,7 @@ struct SimConfig {
   PreUnitConfig pre_unit;
   CrossbarConfig crossbar;
   ComparatorConfig comparator;
+  DeviceConfig device;
   PostUnitConfig post_unit;
   ClassifierConfig classifier;
   SimulationConfig simulation;
@@ -95,6 +97,7 @@ struct SimConfig {
     v.section("pre_unit", pre_unit, "keyed MUX-XOR unit on each protected layer's input");
     v.section("crossbar", crossbar, "RRAM crossbar tiles, two cells per weight");
     v.section("comparator", comparator, "comparator bank of each hidden layer");
+    v.section("device", device, "RRAM non-idealities of the crossbar cells; all off by default (ideal devices)");
     v.section("post_unit", post_unit, "keyed XOR-MUX unit on each protected layer's output");
     v.section("classifier", classifier, "FC4: integer readout, affine and argmax");
     v.section("simulation", simulation, "simulator options that do not change the modelled hardware");
