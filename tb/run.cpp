@@ -9,6 +9,7 @@
 #include "core/data/dataset.h"
 #include "core/protection/protect_network.h"
 #include "models/accelerator/accelerator.h"
+#include "models/crossbar/device_setup.h"
 #include "models/accelerator/register_map.h"
 #include "tb/host.h"
 #include "tb/kernel.h"
@@ -148,6 +149,7 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   chip.bypass_key_check = options.bypass_key_check;
   chip.stepped = !options.vcd_path.empty();
   Accelerator acc("accelerator", cfg, model.stored.topology(), r.ledger, chip);
+  configure_chip(acc, cfg);  // device model, chip seed, partial sums (before the arrays are programmed)
 
   // The keys the chip should end up with: the provisioning keys, or for a PUF
   // boot the plain C++ boot of the same chip at the same corner and noise draw
