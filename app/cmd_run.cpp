@@ -12,6 +12,7 @@
 #include "core/common/report.h"
 #include "core/device/chip_population.h"
 #include "core/sim/sim_config.h"
+#include "tb/power_report.h"
 #include "tb/run.h"
 
 namespace {
@@ -31,7 +32,9 @@ int run(int argc, char** argv) {
   std::string model_path;
   long long key_seed = -1, chip_seed = -1, clone_seed = -1;
   bool no_key = false, no_golden = false, bypass = false;
-  std::string vcd_path;
+  std::string vcd_path, power_csv;
+  int power_images = 1;
+  bool no_overhead = false;
   po::options_description opts("run options");
   xbg::cli::add_common_options(opts, common);
   opts.add_options()
@@ -42,6 +45,9 @@ int run(int argc, char** argv) {
       ("clone-chip", po::value(&clone_seed), "boot another chip SEED with the same image and helper data: key-error, nothing runs")
       ("bypass-key-check", po::bool_switch(&bypass), "with --clone-chip: the clone's key check is defeated, it runs with its own wrong key")
       ("vcd", po::value(&vcd_path), "write a VCD waveform (sc_clock, cycle-stepped; for one or a few images, e.g. --limit 1)")
+      ("power-csv", po::value(&power_csv), "write per-cycle power per block (W) of the first --power-images images to FILE")
+      ("power-images", po::value(&power_images), "images the --power-csv trace covers (default 1)")
+      ("no-overhead-run", po::bool_switch(&no_overhead), "skip the unprotected reference run behind protection_overhead_pct")
       ("no-key", po::bool_switch(&no_key), "attacker's view: run the stored W*, B* with pre/post units bypassed")
       ("no-golden", po::bool_switch(&no_golden), "skip the per-layer golden check (sets simulation.check_golden=false)")
       ("chips", po::value(&chips), "run on N chips, device.chip_seed .. +N-1: accuracy mean, std and worst chip (JSON: chips, chip_summary)");
@@ -94,6 +100,13 @@ int run(int argc, char** argv) {
   if (vm.count("clone-chip")) options.boot_chip_seed = static_cast<uint64_t>(clone_seed);
   options.bypass_key_check = bypass;
   options.vcd_path = vcd_path;
+  if (!power_csv.empty()) {
+    if (power_images < 1) throw xbg::UserError("--power-images: must be >= 1");
+    if (cfg.controller.pipeline)
+      throw xbg::UserError("--power-csv: the per-cycle trace follows one image at a time; set controller.pipeline=false");
+    options.power_trace = true;
+    options.power_trace_images = static_cast<uint64_t>(power_images);
+  }
   if (!vcd_path.empty() && data.images.size() > 16)
     std::cerr << "xbarguard: warning: --vcd with " << data.images.size()
               << " images: the trace records every cycle of each; use --limit 1..16 for waveform inspection\n";
@@ -113,6 +126,15 @@ int run(int argc, char** argv) {
   }
   const xbg::ChipSummary chip_summary = xbg::summarize_chips(population);
   bar.finish();
+  xbg::EnergyReport energy = xbg::energy_report(cfg, model, r);
+  if (r.images && !no_key) {
+    if (cfg.protection.scheme == "none" || !model.stored.is_protected()) {
+      energy.has_protection_overhead = true;  // the run is its own unprotected reference
+    } else if (!no_overhead) {
+      xbg::add_protection_overhead(energy, cfg, model, data.images);
+    }
+  }
+  if (!power_csv.empty()) xbg::power_trace(cfg, model, r).write_csv(power_csv);
 
   const int hidden = static_cast<int>(net.hidden.size());
   const double cycles = r.cycles_per_inference();
@@ -176,6 +198,9 @@ int run(int argc, char** argv) {
     std::printf("chip        %s inferences/s (modelled, %s)\n", with_commas(chip_ips).c_str(),
                 cfg.controller.pipeline ? "layer-pipelined bursts of host_if.input_slots images" : "one image at a time");
     if (!vcd_path.empty()) std::printf("waveform    %s (open with: gtkwave %s traces/xbarguard.gtkw)\n", vcd_path.c_str(), vcd_path.c_str());
+    xbg::print_energy_report(std::cout, energy);
+    std::cout.flush();
+    if (!power_csv.empty()) std::printf("power trace %s (%d image(s), per cycle, W per block)\n", power_csv.c_str(), power_images);
     std::printf("simulation  %s images/s on one core", with_commas(r.sim_images_per_s()).c_str());
     if (r.golden_checked)
       std::printf("; golden engine %s images/s in the same run (ratio %.1f %%)", with_commas(r.golden_images_per_s()).c_str(),
@@ -228,6 +253,8 @@ int run(int argc, char** argv) {
   report["sim_seconds"] = r.sim_s;
   report["setup_seconds"] = r.setup_s;
   report["activity"] = r.ledger.to_json();
+  for (const auto& [key, value] : energy.to_json().items()) report[key] = value;
+  report["power_csv"] = power_csv.empty() ? xbg::json(nullptr) : xbg::json(power_csv);
   report["chips"] = xbg::json::array();
   for (const auto& c : population) report["chips"].push_back(xbg::to_json(c));
   report["chip_summary"] = xbg::to_json(chip_summary);

@@ -196,7 +196,11 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   plan.image = &model.stored;
   plan.no_key = options.no_key;
   if (boot) plan.helper_text = model.puf_provisioning.at("helper_data").dump();
-  else if (!options.no_key) plan.after_programming = [&] { acc.load_keys(model.keys); };
+  plan.after_programming = [&] {
+    r.ledger.mark_inference_start();  // programming activity ends here (power model)
+    if (options.power_trace) r.ledger.start_trace(options.power_trace_images);
+    if (!boot && !options.no_key) acc.load_keys(model.keys);
+  };
   plan.images = &images;
   plan.on_result = [&](int i, uint32_t word) {
     const int prediction = (word & regs::kResultValid) ? static_cast<int>(word & regs::kResultClassMask) : -1;
@@ -271,6 +275,7 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
     const bool keyed_model = std::any_of(model.keys.begin(), model.keys.end(), [](const LayerKey& k) { return k.scheme != Scheme::kNone; });
     r.key_status = options.no_key || !keyed_model ? "none" : "offline";
   }
+  r.ledger.stop_trace();
   if (r.images == 0) r.cycles_min = 0;
   if (labels && r.images) r.accuracy = static_cast<double>(r.correct) / r.images;
   if (r.golden_checked) r.golden_agreement = static_cast<double>(r.golden_agree) / r.golden_checked;

@@ -59,6 +59,8 @@ struct RunOptions {
   std::optional<uint64_t> boot_chip_seed;  // the chip that boots (a clone) if not the enrolled one
   bool bypass_key_check = false;           // attack model: the clone's key check is defeated
   std::string vcd_path;                    // VCD run: sc_clock, cycle stepping, trace written here
+  bool power_trace = false;                // record the ledger's activity trace (per-cycle power, core/energy/power_model.h)
+  uint64_t power_trace_images = 0;         // images the trace covers; 0: all
 };
 
 struct RunResult {

@@ -51,6 +51,75 @@ std::map<std::string, double> EnergyLedger::energy_by_kind_j() const {
   return out;
 }
 
+EnergyLedger::Snapshot EnergyLedger::snapshot() const {
+  Snapshot s;
+  for (const auto& e : events_) s.event_counts.push_back(e.count);
+  for (const auto& b : blocks_) {
+    s.busy_cycles.push_back(b.busy_cycles);
+    s.direct_energy_j.push_back(b.direct_energy_j);
+  }
+  s.inferences = inferences_;
+  return s;
+}
+
+void EnergyLedger::start_trace(uint64_t images) {
+  trace_.clear();
+  trace_cursor_ = 0;
+  last_segment_.assign(blocks_.size(), -1);
+  traced_counts_.clear();
+  for (const auto& e : events_) traced_counts_.push_back(e.count);
+  traced_direct_j_.clear();
+  for (const auto& b : blocks_) traced_direct_j_.push_back(b.direct_energy_j);
+  trace_until_inferences_ = images ? inferences_ + images : UINT64_MAX;
+  tracing_ = true;
+}
+
+void EnergyLedger::flush_trace() {
+  // Attribute everything counted since the last flush to each block's latest segment.
+  for (EventId e = 0; e < num_events(); ++e) {
+    const uint64_t delta = events_[e].count - traced_counts_[e];
+    if (!delta) continue;
+    const BlockId b = events_[e].block;
+    if (last_segment_[b] < 0) {
+      trace_.push_back({b, trace_cursor_, 0, inferences_, {}, 0.0});
+      last_segment_[b] = static_cast<int>(trace_.size()) - 1;
+    }
+    trace_[last_segment_[b]].event_counts.emplace_back(e, delta);
+    traced_counts_[e] = events_[e].count;
+  }
+  for (BlockId b = 0; b < num_blocks(); ++b) {
+    const double delta = blocks_[b].direct_energy_j - traced_direct_j_[b];
+    if (delta == 0.0) continue;
+    if (last_segment_[b] < 0) {
+      trace_.push_back({b, trace_cursor_, 0, inferences_, {}, 0.0});
+      last_segment_[b] = static_cast<int>(trace_.size()) - 1;
+    }
+    trace_[last_segment_[b]].direct_energy_j += delta;
+    traced_direct_j_[b] = blocks_[b].direct_energy_j;
+  }
+}
+
+void EnergyLedger::trace_busy(BlockId block, uint64_t cycles) {
+  flush_trace();
+  int current = last_segment_[block];
+  if (current >= 0 && trace_[current].cycles == 0 && trace_[current].start_cycle == trace_cursor_) {
+    trace_[current].cycles = cycles;  // the counts of this very transaction, counted before its cycles
+  } else {
+    trace_.push_back({block, trace_cursor_, cycles, inferences_, {}, 0.0});
+    current = static_cast<int>(trace_.size()) - 1;
+  }
+  trace_cursor_ += cycles;
+  // Blocks without busy cycles of their own start fresh at the cursor.
+  for (auto& s : last_segment_) s = -1;
+  last_segment_[block] = current;
+}
+
+void EnergyLedger::stop_trace() {
+  if (!tracing_) return;
+  flush_trace();
+  tracing_ = false;
+}
+
 void EnergyLedger::reset() {
   for (auto& b : blocks_) {
     b.busy_cycles = 0;

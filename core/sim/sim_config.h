@@ -14,6 +14,7 @@
 #include "core/sim/comparator_config.h"
 #include "core/sim/controller_config.h"
 #include "core/sim/crossbar_config.h"
+#include "core/sim/energy_config.h"
 #include "core/sim/device_config.h"
 #include "core/sim/key_unit_config.h"
 #include "core/sim/boot_config.h"
@@ -86,6 +87,7 @@ struct SimConfig {
   PufBlockConfig puf_block;
   KeyUnitConfig key_unit;
   BootConfig boot;
+  EnergyConfig energy;
 
   template <class V> void visit(V& v) {
     v.field("network", network, "model file: plain (protected at provisioning) or already protected (run with key_seed)");
@@ -108,6 +110,7 @@ struct SimConfig {
     v.section("puf_block", puf_block, "PUF read-out timing");
     v.section("key_unit", key_unit, "fuzzy extractor, HKDF and key-register load timing");
     v.section("boot", boot, "operating point of the PUF boot");
+    v.section("energy", energy, "power model: energy per event, leakage and area constants (docs/energy-model.md)");
   }
 
   // Checks across fields that a per-field range cannot express.
