@@ -357,6 +357,8 @@ PowerTrace make_power_trace(const PowerModel& model, const EnergyLedger& ledger,
     for (uint64_t c = s.start_cycle; c < s.start_cycle + s.cycles && c < cycles; ++c) t.image[c] = s.inference - first_inference;
     const int col = column[s.block];
     if (col < 0) continue;
+    const std::string& kind = ledger.block_kind(s.block);
+    if (!include_boot && (kind == "puf" || kind == "key_unit")) continue;  // boot and key load: boot energy
     double e = s.direct_energy_j + static_cast<double>(s.cycles) * model.busy_cycle_energy_j(ledger, s.block);
     for (const auto& [id, n] : s.event_counts) e += static_cast<double>(n) * model.event_energy_j(ledger, id);
     if (cycles == 0) continue;

@@ -97,7 +97,8 @@ struct PowerTrace {
   void write_csv(const std::string& path) const;  // cycle,time_ns,image,<blocks...>,total_w
 };
 // include_boot = false drops the cycles before the controller's first busy
-// period (PUF read and key unit of a chip boot) and their energy.
+// period (PUF read and key unit of a chip boot) and the dynamic energy of the
+// PUF and key unit (boot energy in the report); their leakage stays.
 PowerTrace make_power_trace(const PowerModel& model, const EnergyLedger& ledger, bool include_boot = false);
 
 }  // namespace xbg
