@@ -21,6 +21,8 @@ bool parse(int argc, char** argv, const std::string& usage, po::options_descript
   try {
     po::command_line_parser parser(argc, argv);
     parser.options(opts);
+    // No guessing: "--epoch" must not silently mean "--epochs".
+    parser.style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing);
     if (pos) parser.positional(*pos);
     po::store(parser.run(), vm);
     if (vm.count("help")) {

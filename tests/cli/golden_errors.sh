@@ -1,18 +1,7 @@
 #!/usr/bin/env bash
 # Bad input to `xbarguard golden` gives one line naming the file/field and exit 2.
 set -u
-xbg=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-expect() {  # expect <exit code> <pattern> -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || [[ $code -ne 0 && $(wc -l <<<"$out") -ne 1 ]]; then
-    echo "FAIL: $* -> rc=$rc, output:"; echo "$out"; fail=1
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 expect 0 "usage: xbarguard golden" -- "$xbg" golden --help
 expect 2 "unknown command 'nosuch'" -- "$xbg" nosuch
 expect 2 "unrecognised option '--bogus'" -- "$xbg" golden --model x --bogus

@@ -2,18 +2,7 @@
 # `xbarguard protect`: writes W*, B*, scheme ids and the key-source label (never
 # the key), deterministically per seed; bad requests give one line and exit 2.
 set -u
-xbg=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-expect() {  # expect <exit code> <pattern> -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || [[ $code -ne 0 && $(wc -l <<<"$out") -ne 1 ]]; then
-    echo "FAIL: $* -> rc=$rc, output:"; echo "$out"; fail=1
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 # A tiny plain 8-6-6-6-3 model (weights: ceil(m/4) little-endian hex digits per column).
 cat > "$tmp/plain.json" <<'JSON'
 {"format": "xbarguard-model", "version": 1, "name": "tiny", "dataset": "", "input_threshold": 0.5,

@@ -2,18 +2,7 @@
 # `xbarguard puf`: a small population runs end to end (table, JSON report, PNG
 # histogram), and bad input gives one line naming the file/field with exit 2.
 set -u
-xbg=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-expect() {  # expect <exit code> <pattern> -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || [[ $code -ne 0 && $(wc -l <<<"$out") -ne 1 ]]; then
-    echo "FAIL: $* -> rc=$rc, output:"; echo "$out"; fail=1
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 expect 0 "usage: xbarguard puf" -- "$xbg" puf --help
 expect 0 "worst corner 125C/0.90V" -- "$xbg" puf --chips 10 --reads 2 --set puf.corner_temperatures_c=[25,125] \
   --set puf.corner_voltages_v=[0.9] --report "$tmp/r.json"

@@ -4,18 +4,7 @@
 # list the points, shards partition them, plots come from a hand-made table.
 # (Real runs: tests/unit/test_sweep_cli.cpp.)
 set -u
-xbg=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-expect() {  # expect <exit code> <pattern> -- command...
-  local code=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [[ $rc -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out" || [[ $code -ne 0 && $(wc -l <<<"$out") -ne 1 ]]; then
-    echo "FAIL: $* -> rc=$rc, output:"; echo "$out"; fail=1
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 spec() { printf '%s\n' "$2" > "$tmp/$1.json"; }
 
 expect 0 "usage: xbarguard sweep" -- "$xbg" sweep --help
