@@ -221,29 +221,36 @@ std::string findings(const NetworkResult& nr, double explain_above) {
   }
   // Single-layer rows spread widely over keys; rows protecting every layer much less.
   double single_max = 0, all_max = 0, all_min = 1;
+  int single_above = 0, all_above = 0, single_keys = 0, all_keys = 0;
   std::string single_max_row;
   for (const auto& [v, rs] : nr.variants) {
     if (!has_inversion(v.scheme)) continue;
     for (const auto& r : rs) {
-      if (r.layers.size() == 1 && r.no_key.max > single_max) {
+      const bool all = r.layers.size() == nr.net.hidden.size() && r.layers.size() > 1;
+      for (double a : r.no_key.values) {
+        (all ? all_keys : single_keys)++;
+        (all ? all_above : single_above) += a > explain_above / 100;
+      }
+      if (!all && r.no_key.max > single_max) {
         single_max = r.no_key.max;
         single_max_row = variant_name(v.scheme, v.single) + " " + layers_name(r.layers);
       }
-      if (r.layers.size() == nr.net.hidden.size() && r.layers.size() > 1) {
+      if (all) {
         all_max = std::max(all_max, r.no_key.max);
         all_min = std::min(all_min, r.no_key.min);
       }
     }
   }
-  if (single_max > explain_above / 100 && all_max > 0) {
+  if (single_above + all_above > 0 && all_keys > 0) {
     std::snprintf(buf, sizeof buf,
-                  "- Keys above %.0f %% occur when one layer is protected (up to %.2f %%, %s): half of that layer's "
-                  "input or output values are inverted, so the next layer sums the difference of two key-chosen "
-                  "halves of its true evidence, and for some keys that difference still leans towards the right "
-                  "class. Protecting all %zu layers compounds this: every key of every inversion scheme stays "
-                  "within %.2f–%.2f %%.\n",
-                  explain_above, 100 * single_max, single_max_row.c_str(), nr.net.hidden.size(), 100 * all_min,
-                  100 * all_max);
+                  "- Keys above %.0f %% in rows with an inversion: %d of %d (row, key) pairs that protect one layer "
+                  "(up to %.2f %%, %s) and %d of %d that protect all %zu layers (their keys span %.2f–%.2f %%). With "
+                  "one protected layer, half of its input or output values are inverted, so the next layer sums "
+                  "the difference of two key-chosen halves of its true evidence, and for some keys that difference "
+                  "still leans towards the right class; protecting every layer compounds the damage and narrows "
+                  "the spread.\n",
+                  explain_above, single_above, single_keys, 100 * single_max, single_max_row.c_str(), all_above,
+                  all_keys, nr.net.hidden.size(), 100 * all_min, 100 * all_max);
     o << buf;
   }
   // The paper reports one key per row: is its number inside our spread over keys?
