@@ -219,13 +219,17 @@ int run(int argc, char** argv) {
   report["clone_chip"] = chip_boot && options.boot_chip_seed.has_value();
   report["bypass_key_check"] = bypass;
   report["boot_cycles"] = r.boot_cycles;
-  report["boot"] = chip_boot ? xbg::json{{"puf_bits_read", r.boot_stats.puf_bits_read},
-                                         {"repetition_votes", r.boot_stats.repetition_votes},
-                                         {"bch_blocks", r.boot_stats.bch_blocks},
-                                         {"gf_mults", r.boot_stats.bch_gf_mults},
-                                         {"bch_errors_corrected", r.boot_stats.bch_errors_corrected},
-                                         {"sha256_compressions", r.boot_stats.sha256_compressions}}
-                             : xbg::json(nullptr);
+  xbg::json boot = nullptr;
+  if (chip_boot) {
+    boot = xbg::json::object();
+    boot["puf_bits_read"] = r.boot_stats.puf_bits_read;
+    boot["repetition_votes"] = r.boot_stats.repetition_votes;
+    boot["bch_blocks"] = r.boot_stats.bch_blocks;
+    boot["gf_mults"] = r.boot_stats.bch_gf_mults;
+    boot["bch_errors_corrected"] = r.boot_stats.bch_errors_corrected;
+    boot["sha256_compressions"] = r.boot_stats.sha256_compressions;
+  }
+  report["boot"] = boot;
   report["programming_cycles"] = r.programming_cycles;
   report["pipeline"] = cfg.controller.pipeline;
   report["vcd"] = vcd_path.empty() ? xbg::json(nullptr) : xbg::json(vcd_path);
@@ -253,7 +257,8 @@ int run(int argc, char** argv) {
   report["sim_seconds"] = r.sim_s;
   report["setup_seconds"] = r.setup_s;
   report["activity"] = r.ledger.to_json();
-  for (const auto& [key, value] : energy.to_json().items()) report[key] = value;
+  const xbg::json energy_json = energy.to_json();  // items() of a temporary would dangle in the loop
+  for (const auto& [key, value] : energy_json.items()) report[key] = value;
   report["power_csv"] = power_csv.empty() ? xbg::json(nullptr) : xbg::json(power_csv);
   report["chips"] = xbg::json::array();
   for (const auto& c : population) report["chips"].push_back(xbg::to_json(c));
