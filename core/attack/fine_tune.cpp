@@ -22,7 +22,7 @@ struct FineTuneConfig {
   int steps = 300;
   int min_epochs = 3;
   int batch = 100;
-  double lr = 0.003;
+  double lr = 0.03;
   std::string schedule = "cosine";
   double init_latent = 0.25;
   int checkpoints = 6;
@@ -35,7 +35,7 @@ struct FineTuneConfig {
             1, 1000000);
     v.field("min_epochs", min_epochs, "at least this many epochs per run", 1, 100000);
     v.field("batch", batch, "minibatch size", 2, 100000);
-    v.field("lr", lr, "peak Adam learning rate (both runs)", 1e-6, 10.0);
+    v.field("lr", lr, "peak Adam learning rate, both runs (0.03: the shipped networks' rate)", 1e-6, 10.0);
     v.choice("schedule", schedule, "learning-rate schedule (both runs)", {"cosine", "step", "constant"});
     v.field("init_latent", init_latent, "W* start: |latent weight| of every stolen +-1 weight", 1e-4, 1.0);
     v.field("checkpoints", checkpoints, "test-accuracy points per run for the learning curves (besides start and end)",

@@ -603,13 +603,13 @@ MaskAttackResult MaskAttack::run() {
     const int v = d(k);
     if (v >= 0) {
       link[k] = v;
-      ++result_.bits_determined;
+      ++result_.links_learned;
+      result_.links_correct += v == static_cast<int>(truth.get(a_[k]) ^ truth.get(a_[k + 1]));
     } else {
       link[k] = guess_[k] >= 0 ? guess_[k] : 0;
       doubtful.push_back(k);
     }
   }
-  if (N > 0) ++result_.bits_determined;  // code bit 0 is the reference
   const nlohmann::json helper = helper_to_json(h0_);
   const BootResult enrolled = chip_.boot(helper);
   auto try_chain = [&](const std::vector<int>& flips) {
@@ -617,21 +617,18 @@ MaskAttackResult MaskAttack::run() {
     for (int k : flips) l[k] ^= 1;
     for (int global = 0; global < 2; ++global) {
       BitVec cand(h0_.mask.size());
-      int v = global, correct = 0;
+      int v = global;
       for (int k = 0; k < N; ++k) {
         if (k) v ^= l[k - 1];
         cand.set(a_[k], v);
-        correct += v == static_cast<int>(truth.get(a_[k]));
       }
       ++result_.offline_candidates;
       const BootResult r = reconstruct_key(cand, helper, cfg_);
       if (r.ok()) {
-        result_.bits_correct = correct;
         result_.key_recovered = true;
         result_.key_matches = enrolled.ok() && r.key == enrolled.key;
         return true;
       }
-      result_.bits_correct = std::max(result_.bits_correct, correct);
     }
     return false;
   };
@@ -645,6 +642,7 @@ MaskAttackResult MaskAttack::run() {
     }
   }
   for (int k = 0; !found && k + 1 < N; ++k) found = try_chain({k});
+  result_.bits_recovered = result_.key_matches ? N : result_.links_correct;
   result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result_;
 }
@@ -666,14 +664,20 @@ struct HelperDataConfig {
   int64_t chip_seed = 1;
   int per_category = 200;
   bool mask_attack = true;
-  int repetitions = 3;
+  int attack_chips = 10;
+  int repetitions = 5;
+  int end_repetitions = 15;
   int64_t max_queries = 20000;
   template <class V> void visit(V& v) {
     v.field("puf_configs", puf_configs, "PUF config files ({\"puf\": ...}), one chip each");
     v.field("chip_seed", chip_seed, "the attacked chip", 0, 1e18);
     v.field("per_category", per_category, "random manipulations per category (and unmodified boots)", 1, 1000000);
     v.field("mask_attack", mask_attack, "run the mask-substitution attack against the no-tag and the full chip");
-    v.field("repetitions", repetitions, "mask attack: boots per query, majority vote", 1, 101);
+    v.field("attack_chips", attack_chips, "mask attack: chips attacked (seeds chip_seed, chip_seed + 1, ...)", 1, 10000);
+    v.field("repetitions", repetitions, "mask attack: boots per query (a split vote gets end_repetitions more)", 1, 101);
+    v.field("end_repetitions", end_repetitions,
+            "mask attack: boots when measuring a window's end bit (must be unanimous: only stable unselected bits pass)", 1,
+            1001);
     v.field("max_queries", max_queries, "mask attack: query budget per chip", 1, 1e9);
   }
 };
@@ -731,32 +735,64 @@ AttackOutcome run(const AttackContext& ctx, const HelperDataConfig& cfg) {
         MaskAttackOptions opt;
         opt.chip = check;
         opt.repetitions = cfg.repetitions;
+        opt.end_repetitions = cfg.end_repetitions;
         opt.max_queries = cfg.max_queries;
-        const MaskAttackResult r = mask_attack(puf, chip_seed, e.helper_data, opt);
-        jattacks.push_back({{"chip", chip_check_name(check)},
-                            {"applicable", r.applicable},
-                            {"note", r.note},
-                            {"queries", r.queries},
-                            {"boots", r.boots},
-                            {"code_bits", r.code_bits},
-                            {"relations_learned", r.relations_learned},
-                            {"bits_determined", r.bits_determined},
-                            {"bits_correct", r.bits_correct},
-                            {"key_recovered", r.key_recovered},
-                            {"key_matches", r.key_matches},
-                            {"bits_per_boot", r.bits_per_boot()},
-                            {"seconds", r.seconds}});
+        // Several chips: a success rate, not one lucky chip.
+        int applicable = 0, recovered = 0;
+        int64_t queries = 0, boots = 0, bits = 0, min_q = -1, max_q = 0;
+        std::string note;
+        json jruns = json::array();
+        for (int c = 0; c < cfg.attack_chips; ++c) {
+          const uint64_t seed = chip_seed + static_cast<uint64_t>(c);
+          const Enrollment ec = c == 0 ? e : enroll_chip(seed, puf);
+          const MaskAttackResult r = mask_attack(puf, seed, ec.helper_data, opt);
+          jruns.push_back({{"chip_seed", seed},
+                           {"applicable", r.applicable},
+                           {"note", r.note},
+                           {"queries", r.queries},
+                           {"boots", r.boots},
+                           {"code_bits", r.code_bits},
+                           {"relations_learned", r.relations_learned},
+                           {"links_learned", r.links_learned},
+                           {"links_correct", r.links_correct},
+                           {"bits_recovered", r.bits_recovered},
+                           {"bits_per_query", r.bits_per_query()},
+                           {"bits_per_boot", r.bits_per_boot()},
+                           {"offline_candidates", r.offline_candidates},
+                           {"key_recovered", r.key_recovered},
+                           {"key_matches", r.key_matches},
+                           {"seconds", r.seconds}});
+          if (!r.applicable) {
+            note = r.note;
+            break;
+          }
+          ++applicable;
+          recovered += r.key_matches;
+          queries += r.queries;
+          boots += r.boots;
+          bits += r.bits_recovered;
+          min_q = min_q < 0 ? r.queries : std::min(min_q, r.queries);
+          max_q = std::max(max_q, r.queries);
+          if (!r.key_matches && note.empty()) note = r.note;
+        }
+        jattacks.push_back({{"chip", chip_check_name(check)}, {"runs", jruns}});
         std::string result_text;
-        if (!r.applicable) result_text = "n/a: " + r.note;
-        else
-          result_text = std::to_string(r.bits_correct) + "/" + std::to_string(r.code_bits) + " response bits, key " +
-                        (r.key_recovered ? (r.key_matches ? "recovered" : "candidate passes but differs") : "not recovered") +
-                        (r.note.empty() ? "" : " (" + r.note + ")");
+        if (!applicable) {
+          result_text = "n/a: " + note;
+        } else {
+          result_text = "key recovered on " + std::to_string(recovered) + "/" + std::to_string(applicable) + " chips, " +
+                        fmt_num(static_cast<double>(bits) / applicable, 1) + "/" + std::to_string(puf.code_bits()) +
+                        " response bits on average" + (note.empty() ? "" : " (" + note + ")");
+        }
+        const double qa = applicable ? static_cast<double>(queries) / applicable : 0.0;
         out.rows.push_back({{"puf", puf.kind},
                             {"manipulation", "mask attack on " + chip_check_name(check) + " chip"},
-                            {"trials", std::to_string(r.queries) + " queries"},
-                            {"boots", std::to_string(r.boots)},
-                            {"bits/boot", fmt_num(r.bits_per_boot(), 3)},
+                            {"trials", applicable ? fmt_num(qa, 0) + " queries/chip (" + std::to_string(min_q) + ".." +
+                                                        std::to_string(max_q) + ")"
+                                                  : "-"},
+                            {"boots", applicable ? fmt_num(static_cast<double>(boots) / applicable, 0) + "/chip" : "-"},
+                            {"bits/query", fmt_num(queries ? static_cast<double>(bits) / queries : 0.0, 3)},
+                            {"bits/boot", fmt_num(boots ? static_cast<double>(bits) / boots : 0.0, 3)},
                             {"result", result_text}});
       }
       jc["mask_attack"] = jattacks;

@@ -75,13 +75,15 @@ struct MaskAttackResult {
   int64_t boots = 0;          // queries x repetitions
   int code_bits = 0;          // response bits the key is made of
   int relations_learned = 0;  // XOR relations between two response bits
-  int bits_determined = 0;    // code bits whose link to the previous one came from unanimous answers (+1: bit 0)
-  int bits_correct = 0;       // of those, right in the candidate the offline check accepted (else the best one)
+  int links_learned = 0;      // links r(a[k]) ^ r(a[k+1]) between consecutive code bits from clear answers
+  int links_correct = 0;      // of those, right (evaluator side)
+  int bits_recovered = 0;     // code_bits once the offline check confirms the key, else links_correct
   bool key_recovered = false; // the candidate response boots the key unit offline (key check and tag pass)
   bool key_matches = false;   // ... and equals the enrolled master key (evaluator side)
   int64_t offline_candidates = 0;  // candidate responses tried offline on the key-unit algorithm
   double seconds = 0;
-  double bits_per_boot() const { return boots ? static_cast<double>(bits_correct) / boots : 0.0; }
+  double bits_per_boot() const { return boots ? static_cast<double>(bits_recovered) / boots : 0.0; }
+  double bits_per_query() const { return queries ? static_cast<double>(bits_recovered) / queries : 0.0; }
 };
 
 // The mask-substitution attack against chip `chip_seed` booting at nominal.

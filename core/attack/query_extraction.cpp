@@ -25,7 +25,7 @@ struct QueryExtractionConfig {
   int steps = 600;
   int min_epochs = 3;
   int batch = 100;
-  double lr = 0.003;
+  double lr = 0.03;
   std::string schedule = "cosine";
   double init_latent = 0.25;
   bool from_wstar = true;

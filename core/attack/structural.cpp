@@ -153,6 +153,22 @@ BitVec neighbour_swaps(const RowCorrelation& corr, int rows, int cols) {
   return s;
 }
 
+// Mean over the layer's neurons of |firing rate - 1/2| on the images, under a
+// guess (earlier layers as the guess has them).
+double activation_imbalance(const Network& stored, const KeyGuess& guess, int layer, const std::vector<BitVec>& xs) {
+  const GoldenEngine engine(effective_network(stored, guess));
+  const int n = stored.hidden[layer].n;
+  std::vector<int> fired(n, 0);
+  GoldenTrace tr;
+  for (const BitVec& x : xs) {
+    engine.infer(x, tr);
+    for (int k = 0; k < n; ++k) fired[k] += tr.layer_outputs[layer].get(k);
+  }
+  double sum = 0;
+  for (int f : fired) sum += std::fabs(static_cast<double>(f) / xs.size() - 0.5);
+  return sum / n;
+}
+
 }  // namespace
 
 Fit fit_on_images(const Network& stored, const KeyGuess& guess, const std::vector<BitVec>& xs,
@@ -189,19 +205,38 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
   std::vector<StructuralCandidate> out;
   // Orientation: of the guess and its complement, the one with the lower
   // loss on the labelled images (other key parts at 0).
-  auto add = [&](int layer, bool swap, const std::string& stat, BitVec bits, bool orient, const std::string& note) {
+  // `context`: the other parts as far as already estimated (scheme A: the
+  // swap guess), so an orientation is judged under the right row order.
+  KeyGuess context = zero;
+  auto add = [&](int layer, bool swap, const std::string& stat, BitVec bits, bool orient, const std::string& note,
+                 int priority = 0) {
     StructuralCandidate c;
+    c.priority = priority;
     c.layer = layer;
     c.swap = swap;
     c.part = component_name(parse_scheme(stored.hidden[layer].scheme), swap);
     c.statistic = stat;
     c.note = note;
     if (orient) {
-      KeyGuess g = zero, h = zero;
+      KeyGuess g = context, h = context;
       const BitVec comp = complement(bits);
       set_key_part(g, layer, swap, bits);
       set_key_part(h, layer, swap, comp);
-      const bool flip = fit_on_images(stored, h, xs, ys).loss < fit_on_images(stored, g, xs, ys).loss;
+      bool flip;
+      if (c.part == "R (row inversion)") {
+        // Complementing a row-inversion key negates every column sum of the
+        // layer. Batch norm put each trained threshold near the middle of
+        // its neuron's sums on real inputs, so the right orientation leaves
+        // the neurons balanced and the wrong one saturates them. Needs the
+        // images only, not their labels.
+        const double ig = activation_imbalance(stored, g, layer, xs), ih = activation_imbalance(stored, h, layer, xs);
+        flip = ih != ig ? ih < ig : fit_on_images(stored, h, xs, ys).loss < fit_on_images(stored, g, xs, ys).loss;
+        c.note += "; orientation from neuron balance on the images";
+      } else {
+        flip = fit_on_images(stored, h, xs, ys).loss < fit_on_images(stored, g, xs, ys).loss;
+        c.oriented_by_labels = true;
+        c.note += "; orientation from the loss on the labelled images";
+      }
       if (fits) *fits += 2;
       c.orientation = flip ? "complemented" : "as computed";
       if (flip) bits = comp;
@@ -250,6 +285,8 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
     }
     if (row_inv) {
       const RowCorrelation corr(L);
+      context = zero;
+      if (s == Scheme::kA && geometry) set_key_part(context, l, true, neighbour_swaps(corr, rows, cols));
       // Under scheme A, row p of W* holds pixel pi_S(p): signs found per
       // stored row move to pixels with the swap guess from the same
       // correlations (identity without image geometry).
@@ -262,12 +299,13 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
       add(l, false, "sign of row sum of W*", to_pixels(g), true, "row inversion negates the row sum");
       if (geometry)
         add(l, false, "neighbour-row correlation", to_pixels(correlation_signs(corr, rows, cols, icm_sweeps)), true,
-            "max spanning tree of |corr| over 4-neighbour pixels, then local refinement");
+            "max spanning tree of |corr| over 4-neighbour pixels, then local refinement", 1);
+      context = zero;
     }
     if (row_swap && geometry) {
       const RowCorrelation corr(L);
       add(l, true, "left/right neighbour correlation", neighbour_swaps(corr, rows, cols), false,
-          "pairs (2t, 2t+1) are horizontal neighbours");
+          "pairs (2t, 2t+1) are horizontal neighbours", 1);
     }
   }
   return out;
@@ -289,12 +327,15 @@ KeyGuess structural_guess(const Network& stored, const std::vector<StructuralCan
       KeyGuess best_guess = guess;
       Fit best;
       bool any = false;
+      int top = 0;
+      for (const auto& c : candidates)
+        if (c.layer == layer && c.swap == swap) top = std::max(top, c.priority);
       for (const auto& c : candidates) {
-        if (c.layer != layer || c.swap != swap) continue;
-        // Both orientations: with the other parts still wrong, the choice
-        // made for the part alone may not be the one that fits jointly.
-        for (const BitVec& bits : c.orientation == "-" ? std::vector<BitVec>{c.bits}
-                                                       : std::vector<BitVec>{c.bits, complement(c.bits)}) {
+        if (c.layer != layer || c.swap != swap || c.priority < top) continue;
+        // A label-chosen orientation is weak while other parts are wrong:
+        // offer both again, jointly with the parts chosen so far.
+        for (const BitVec& bits : c.oriented_by_labels ? std::vector<BitVec>{c.bits, complement(c.bits)}
+                                                       : std::vector<BitVec>{c.bits}) {
           KeyGuess g = guess;
           set_key_part(g, layer, swap, bits);
           const Fit f = fit_on_images(stored, g, xs, ys);

@@ -17,6 +17,8 @@ struct StructuralCandidate {
   std::string part;              // "R (row inversion)", "S (column swap)", ...
   std::string statistic;         // e.g. "neighbour-row correlation"
   std::string orientation = "-"; // "as computed" | "complemented" | "-" (no global ambiguity)
+  bool oriented_by_labels = false;  // orientation from the loss on labelled images (weak when other parts are wrong)
+  int priority = 0;                  // a part takes its highest-priority candidates; fit decides among equals
   std::string note;
   BitVec bits;
 };
@@ -44,9 +46,10 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
 void set_key_part(KeyGuess& g, int layer, bool swap, const BitVec& bits);
 
 // The combined guess: key parts without a statistic stay 0; two rounds over
-// the other parts, each taking the candidate (or, where the orientation is
-// ambiguous, its complement) that fits (xs, ys) best together with the parts
-// chosen so far.
+// the other parts, each taking, among its highest-priority candidates (the
+// image-geometry statistics outrank the rest), the one that fits (xs, ys)
+// best together with the parts chosen so far. Orientations chosen from the labelled loss are revisited
+// here; those from neuron balance are kept.
 // `fits` (optional) is increased by the number of fits on (xs, ys) done,
 // each one forward pass per image: the attacker's cost.
 KeyGuess structural_guess(const Network& stored, const std::vector<StructuralCandidate>& candidates,

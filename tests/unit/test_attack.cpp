@@ -3,6 +3,7 @@
 // able to succeed where success is possible.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -17,22 +18,23 @@ namespace {
 const Scheme kProtecting[] = {Scheme::kA,      Scheme::kB,      Scheme::kC,      Scheme::kRowInv,
                               Scheme::kRowSwap, Scheme::kColInv, Scheme::kColSwap};
 
-BitVec random_input(int size, std::mt19937_64& rng) {
+// Each element +1 with probability on_per_1024 / 1024 (512: uniform).
+BitVec random_input(int size, std::mt19937_64& rng, int on_per_1024 = 512) {
   BitVec v(size);
   for (int i = 0; i < size; ++i)
-    if (rng() & 1) v.set(i, true);
+    if (static_cast<int>(rng() & 1023) < on_per_1024) v.set(i, true);
   return v;
 }
 
 // Random inputs labelled by the plain network itself, so the right key
 // scores 100 % and the labels carry exactly the information a search needs.
-AttackData teacher_data(const Network& plain, int train, int test, uint64_t seed) {
+AttackData teacher_data(const Network& plain, int train, int test, uint64_t seed, int on_per_1024 = 512) {
   std::mt19937_64 rng(seed);
   const GoldenEngine engine(plain);
   AttackData d;
   d.name = "synthetic";
   for (int i = 0; i < train + test; ++i) {
-    BitVec x = random_input(plain.input_size(), rng);
+    BitVec x = random_input(plain.input_size(), rng, on_per_1024);
     const int y = engine.predict(x);
     if (i < train) d.train_x.push_back(x), d.train_y.push_back(y);
     else d.test_x.push_back(x), d.test_y.push_back(y);
@@ -276,8 +278,14 @@ TEST(AttackRandomKeys, StatisticsAreReproducibleFromTheSeed) {
   EXPECT_EQ(a.details["accuracies"].size(), 40u);
 }
 
+// Image-like inputs: most pixels background (-1), so column sums are not
+// centred on 0 and a wrong orientation shows.
+constexpr int kInk = 200;
+
 // FC1 of a network whose weight rows vary smoothly over the 28 x 28 image, as
-// in a trained network: each column is a coarse random field, interpolated.
+// in a trained network: each column is a coarse random field, interpolated;
+// thresholds either centred on the neuron's sums (as batch norm leaves them)
+// or all below 1 (a skewed threshold distribution).
 Network smooth_network(uint64_t seed, bool negative_thresholds) {
   Network net = random_network({784, 48, 24, 10}, seed);
   std::mt19937_64 rng(seed);
@@ -299,6 +307,17 @@ Network smooth_network(uint64_t seed, bool negative_thresholds) {
     l.columns[k] = col;
     if (negative_thresholds) l.thresholds[k] = threshold_with_parity(-2 - static_cast<long long>(uniform_below(rng, 100)), 784);
   }
+  if (!negative_thresholds) {
+    // As batch norm leaves them: each threshold at the median of its sums.
+    std::vector<BitVec> xs;
+    for (int i = 0; i < 101; ++i) xs.push_back(random_input(784, rng, kInk));
+    for (int k = 0; k < l.n; ++k) {
+      std::vector<int> sums;
+      for (const BitVec& x : xs) sums.push_back(l.column_sum(k, x));
+      std::nth_element(sums.begin(), sums.begin() + 50, sums.end());
+      l.thresholds[k] = threshold_with_parity(sums[50], 784);
+    }
+  }
   return net;
 }
 
@@ -314,7 +333,7 @@ TEST(AttackStructural, NeighbourCorrelationsAndThresholdSignsRevealPlantedStruct
   geometry.test.rows = geometry.test.cols = 28;
   for (Scheme s : {Scheme::kRowInv, Scheme::kRowSwap, Scheme::kA, Scheme::kColInv}) {
     const Network plain = smooth_network(12, s == Scheme::kColInv);
-    AttackData data = teacher_data(plain, 100, 100, 2);
+    AttackData data = teacher_data(plain, 100, 100, 2, kInk);
     data.raw = &geometry;
     const MasterKey master = master_key_from_seed(12);
     const Network stored = protect_network(plain, s, {1}, master, false, "test");
