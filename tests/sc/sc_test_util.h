@@ -39,6 +39,16 @@ inline Network edgy_random_network(const std::vector<int>& topology, uint64_t se
   return net;
 }
 
+// gtest parameter names cannot hold '-': "row-inv" -> "row_inv".
+struct SchemeName {
+  template <class Info> std::string operator()(const Info& info) const {
+    std::string s = info.param;
+    for (char& c : s)
+      if (c == '-') c = '_';
+    return s;
+  }
+};
+
 inline SimConfig config_for(const std::string& scheme, std::vector<int> layers) {
   SimConfig cfg;
   cfg.protection.scheme = scheme;

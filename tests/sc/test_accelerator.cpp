@@ -48,12 +48,7 @@ TEST_P(EveryScheme, NoKeyRunsStoredWeightsAsPlain) {
 
 INSTANTIATE_TEST_SUITE_P(Schemes, EveryScheme,
                          ::testing::Values("none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s)
-                             if (c == '-') c = '_';
-                           return s;
-                         });
+                         test::SchemeName());
 
 TEST(Accelerator, AlreadyProtectedModelRunsWithItsKeySeed) {
   const Network plain = test::edgy_random_network(kTopology, 14);

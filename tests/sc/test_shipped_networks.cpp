@@ -59,12 +59,7 @@ TEST_P(ShippedEveryScheme, MnistWholeTestSplitAndFashionSampleMatchGolden) {
 
 INSTANTIATE_TEST_SUITE_P(Schemes, ShippedEveryScheme,
                          ::testing::Values("none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& c : s)
-                             if (c == '-') c = '_';
-                           return s;
-                         });
+                         test::SchemeName());
 
 TEST(ShippedNetworks, NoKeyMnistSchemeCOnAllHiddenLayersIsUseless) {
   const SimConfig cfg = load_sim_config(config_path("default"), {});
