@@ -205,7 +205,7 @@ std::string findings(const NetworkResult& nr, double explain_above) {
     }
     if (fc1_hi > 0) {
       o << ", on FC1's input pixels only " << range_text(fc1_lo, fc1_hi, 1)
-        << " (pixels 2i and 2i+1 are horizontal neighbours and usually equal; border pairs never differ)";
+        << " (pixels 2i and 2i+1 are horizontal neighbours and usually equal; pairs on the blank border almost never differ)";
     }
     o << ". The network tolerates that many wrong values (see the per-row tables below). An inversion bit changes "
          "its value in every image, so about half the values of the inverted vector are wrong and the layer's "
