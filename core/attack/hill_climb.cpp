@@ -432,7 +432,7 @@ ClimbResult hill_climb(const Network& stored, const std::vector<BitVec>& images,
         while (!stop) {
           seeded_shuffle(bit_order, rng);
           bool improved = false;
-          if (s->can_complement() && res.passes + k <= phase_end) {
+          if (opt.complement_moves && s->can_complement() && res.passes + k <= phase_end) {
             const double d = s->propose_complement();
             finish_proposal(*s, d > 0);
             improved |= d > 0;
@@ -452,7 +452,7 @@ ClimbResult hill_climb(const Network& stored, const std::vector<BitVec>& images,
           if (!stop) record(round, *s);  // end of a pass
         }
       } else {
-        if (s->can_complement() && res.passes + k <= phase_end) {
+        if (opt.complement_moves && s->can_complement() && res.passes + k <= phase_end) {
           const double d = s->propose_complement();
           finish_proposal(*s, d > 0);
           round_improved |= d > 0;
@@ -521,6 +521,7 @@ struct HillClimbConfig {
   int checkpoints = 40;
   double max_seconds = 0;
   double anneal_final_ratio = 0.01;
+  bool complement_moves = false;
   template <class V> void visit(V& v) {
     v.field("k", k, "labelled training images the attacker has (one run per entry)", 1, 1e7);
     v.field("algorithms", algorithms, "greedy and/or anneal (simulated annealing)");
@@ -535,6 +536,8 @@ struct HillClimbConfig {
     v.field("checkpoints", checkpoints, "progress points per run (test accuracy, key agreement)", 1, 100000);
     v.field("max_seconds", max_seconds, "wall-clock limit per run, 0 = none", 0, 1e7);
     v.field("anneal_final_ratio", anneal_final_ratio, "anneal: final temperature / initial temperature", 1e-9, 1);
+    v.field("complement_moves", complement_moves,
+            "also propose complementing a layer's whole inversion key (once per greedy pass / anneal phase)");
   }
 };
 
@@ -605,6 +608,7 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
     opt.max_seconds = cfg.max_seconds;
     opt.checkpoints = cfg.checkpoints;
     opt.anneal_final_ratio = cfg.anneal_final_ratio;
+    opt.complement_moves = cfg.complement_moves;
     opt.budget = std::max<int64_t>(1, cfg.budget - init_passes);
     r.result = hill_climb(ctx.stored, xs, ys, opt, &ctx.eval);
     r.result.passes += init_passes;
