@@ -75,6 +75,7 @@ void Host::main_thread() {
     plan_.script(*this);
   } else {
     if (plan_.image) program(*plan_.image);
+    sync();
     if (plan_.after_programming) plan_.after_programming();
     // After a key-error the host still tries: the chip, not the host, must refuse.
     if (plan_.helper_text) boot(*plan_.helper_text);
@@ -130,6 +131,7 @@ bool Host::boot(const std::string& helper) {
   if (!burst_.empty())
     access(tlm::TLM_WRITE_COMMAND, regs::kHelper, burst_.data(), static_cast<unsigned>(burst_.size()));
   write32(regs::kHelperLen, static_cast<uint32_t>(helper.size()));
+  sync();  // commands take effect at the kernel's time, so traces show them where they happen
   write32(regs::kCtrl, regs::kCmdBoot);
   sc_core::wait(irq_);
   delay_ = sc_core::SC_ZERO_TIME;
@@ -164,6 +166,7 @@ void Host::stream(const std::vector<BitVec>& images) {
     if (first) log_.wall_first_start = std::chrono::steady_clock::now();
     first = false;
     batch_base_ = base;
+    sync();
     uint8_t cmd[4];
     const uint32_t start = regs::kCmdStart;
     std::memcpy(cmd, &start, 4);

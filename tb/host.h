@@ -24,7 +24,9 @@ class Accelerator;
 struct HostPlan {
   const Network* image = nullptr;  // W*, B*, scheme ids: written into the layer windows and LAYER_CFG
   bool no_key = false;             // attacker's view: LAYER_CFG = none everywhere (pre/post bypassed, no key needed)
-  std::function<void()> after_programming;  // offline key-seed runs: the testbench's key backdoor
+  // Called once programming is over (the host has synchronised): offline
+  // key-seed runs load their keys here, VCD runs start the trace.
+  std::function<void()> after_programming;
   std::optional<std::string> helper_text;   // BOOT with this helper data (from the image's provisioning record)
   const std::vector<BitVec>* images = nullptr;
   std::function<void(int index, uint32_t result_word)> on_result;  // RESULT register of each image

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <memory>
 
 #include "core/bnn/golden.h"
@@ -196,9 +197,24 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   plan.image = &model.stored;
   plan.no_key = options.no_key;
   if (boot) plan.helper_text = model.puf_provisioning.at("helper_data").dump();
+  sc_core::sc_trace_file* tf = nullptr;
+  std::string vcd_written;
   plan.after_programming = [&] {
     r.ledger.mark_inference_start();  // programming activity ends here (power model)
     if (options.power_trace) r.ledger.start_trace(options.power_trace_images);
+    if (!options.vcd_path.empty()) {
+      // The trace starts after programming (hundreds of thousands of cycles of
+      // array writes, reported as programming_cycles): it shows boot and inference.
+      // SystemC appends ".vcd" to the name it is given.
+      const std::string& p = options.vcd_path;
+      const bool has_ext = p.size() > 4 && p.compare(p.size() - 4, 4, ".vcd") == 0;
+      const std::string base = has_ext ? p.substr(0, p.size() - 4) : p;
+      vcd_written = base + ".vcd";
+      tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+      sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+      tf->set_time_unit(1, sc_core::SC_PS);  // half periods of fractional-ns clocks stay exact
+      acc.trace(tf);
+    }
     if (!boot && !options.no_key) acc.load_keys(model.keys);
   };
   plan.images = &images;
@@ -232,21 +248,8 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
     if (options.progress && ((i + 1) % 256 == 0 || i + 1 == static_cast<int>(images.size()))) options.progress(i + 1);
   });
 
-  sc_core::sc_trace_file* tf = nullptr;
-  std::string vcd_written;
-  if (!options.vcd_path.empty()) {
-    // SystemC appends ".vcd" to the name it is given.
-    const std::string& p = options.vcd_path;
-    const bool has_ext = p.size() > 4 && p.compare(p.size() - 4, 4, ".vcd") == 0;
-    const std::string base = has_ext ? p.substr(0, p.size() - 4) : p;
-    vcd_written = base + ".vcd";
-    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
-    if (!tf) throw UserError(p + ": cannot create the VCD file");
-    sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    tf->set_time_unit(1, sc_core::SC_PS);  // half periods of fractional-ns clocks stay exact
-    acc.trace(tf);
-  }
-
+  if (!options.vcd_path.empty() && !std::ofstream(options.vcd_path))  // fail before simulating, not inside a thread
+    throw UserError(options.vcd_path + ": cannot write the VCD file");
   sc_core::sc_start();
   if (tf) {
     sc_core::sc_close_vcd_trace_file(tf);
