@@ -176,12 +176,12 @@ int run(int argc, char** argv) {
     std::printf("dataset     %s %s, %d of %zu images ran\n", data.dataset.c_str(), data.split.c_str(), r.images,
                 data.images.size());
   if (r.images) std::printf("accuracy    %.2f %% (%d/%d)%s\n", 100.0 * r.accuracy, r.correct, r.images, chips > 1 ? " on the first chip" : "");
+  else std::printf("accuracy    n/a: no inference ran\n");
   if (chips > 1)
     std::printf("chips       %d chips (device.chip_seed %lld..%lld): accuracy %.2f %% +- %.2f %% (mean +- std), worst chip %lld: %.2f %%\n",
                 chips, static_cast<long long>(cfg.device.chip_seed), static_cast<long long>(cfg.device.chip_seed + chips - 1),
                 100.0 * chip_summary.accuracy_mean, 100.0 * chip_summary.accuracy_std,
                 static_cast<long long>(chip_summary.worst_chip_seed), 100.0 * chip_summary.accuracy_min);
-  else std::printf("accuracy    n/a: no inference ran\n");
   if (r.golden_checked)
     std::printf("golden      %.2f %% of images match on every layer (%s)\n", 100.0 * r.golden_agreement,
                 r.golden_reference.c_str());
