@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The chip flow end to end: `protect --chip` writes an image with helper data
+# only; `run --chip` boots that chip and runs; a clone with the same image gets
+# key-error, runs nothing and exits 0; a clone whose key check is bypassed runs
+# with its own wrong key; option misuse is a one-line error.
+source "$(dirname "$0")/lib.sh"
+net=networks/small.json
+if [[ ! -f $net ]]; then echo "SKIP: $net is not shipped"; exit 0; fi
+layers=(--set 'protection.layers=[1,2]')
+
+"$xbg" protect --model $net --scheme C --layers 1,2 --chip 7 --out "$tmp/img.json" >/dev/null || { echo "FAIL: protect --chip"; fail=1; }
+grep -q '"helper_data"' "$tmp/img.json" || { echo "FAIL: image without helper data"; fail=1; }
+
+expect 0 "chip 7: key ok" -- "$xbg" run --model "$tmp/img.json" --chip 7 --limit 40 "${layers[@]}" --report "$tmp/ok.json"
+grep -q '"key_status": "ok"' "$tmp/ok.json" || { echo "FAIL: key_status ok missing"; fail=1; }
+grep -q '"golden_agreement": 1.0' "$tmp/ok.json" || { echo "FAIL: chip run not exact"; fail=1; }
+
+expect 0 "START refused, no inference ran" -- "$xbg" run --model "$tmp/img.json" --chip 7 --clone-chip 8 --limit 40 "${layers[@]}" --report "$tmp/clone.json"
+grep -q '"key_status": "error"' "$tmp/clone.json" || { echo "FAIL: clone key_status"; fail=1; }
+grep -q '"images": 0' "$tmp/clone.json" || { echo "FAIL: clone ran images"; fail=1; }
+
+expect 0 "was bypassed: the chip runs with its own, wrong key" -- "$xbg" run --model "$tmp/img.json" --chip 7 --clone-chip 8 --bypass-key-check --limit 40 "${layers[@]}" --report "$tmp/bypass.json"
+grep -q '"key_status": "bypassed"' "$tmp/bypass.json" || { echo "FAIL: bypass key_status"; fail=1; }
+grep -q '"images": 40' "$tmp/bypass.json" || { echo "FAIL: bypassed clone did not run"; fail=1; }
+
+expect 2 "--bypass-key-check: only with --clone-chip" -- "$xbg" run --model "$tmp/img.json" --chip 7 --bypass-key-check "${layers[@]}"
+expect 2 "--key-seed and --chip: give only one key source" -- "$xbg" run --model "$tmp/img.json" --chip 7 --key-seed 1 "${layers[@]}"
+expect 2 "--clone-chip: the key must come from a chip" -- "$xbg" run --model "$tmp/img.json" --key-seed 1 --clone-chip 8 "${layers[@]}"
+"$xbg" protect --model $net --scheme C --layers 1,2 --key-seed 3 --out "$tmp/seeded.json" >/dev/null
+expect 2 "protection.key_source: chip, but the model file carries no PUF helper data" -- "$xbg" run --model "$tmp/seeded.json" --chip 7 "${layers[@]}"
+expect 2 "--vcd: the waveform steps one image at a time" -- "$xbg" run --model "$tmp/img.json" --chip 7 --vcd "$tmp/x.vcd" --set controller.pipeline=true "${layers[@]}"
+
+# A VCD run of one image reports what the phase-mode run reports.
+"$xbg" run --model "$tmp/img.json" --chip 7 --limit 1 "${layers[@]}" --report "$tmp/fast.json" >/dev/null
+"$xbg" run --model "$tmp/img.json" --chip 7 --limit 1 "${layers[@]}" --vcd "$tmp/one.vcd" --report "$tmp/traced.json" >/dev/null
+for key in cycles_per_inference latency_cycles_per_inference boot_cycles programming_cycles correct; do
+  a=$(grep -o "\"$key\": [^,]*" "$tmp/fast.json"); b=$(grep -o "\"$key\": [^,]*" "$tmp/traced.json")
+  [[ -n "$a" && "$a" == "$b" ]] || { echo "FAIL: $key differs with --vcd: '$a' vs '$b'"; fail=1; }
+done
+grep -q 'y_star' "$tmp/one.vcd" || { echo "FAIL: VCD without comparator outputs"; fail=1; }
+exit $fail
