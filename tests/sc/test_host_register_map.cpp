@@ -320,8 +320,16 @@ TEST(HostRegisterMap, BootThroughTheHelperWindow) {
     // Booted: the key is inside, still out of reach.
     EXPECT_EQ(rd(h, regs::kKeyRegs), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(rd(h, regs::kPufResponse), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    const uint64_t prog = h.read64(regs::kProgCyclesLo);
+    EXPECT_GT(prog, 0u);
     ASSERT_EQ(wr(h, regs::kCtrl, regs::kCmdReset), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(h.read32(regs::kStatus), 0u);  // RESET zeroizes the keys
+    EXPECT_EQ(h.read64(regs::kBootCyclesLo), 0u);
+    EXPECT_EQ(h.read64(regs::kProgCyclesLo), prog);  // programming time is since power-on
+    EXPECT_EQ(h.read32(regs::kHelperLen), static_cast<uint32_t>(bytes.size()));  // configuration survives
+    // After RESET a protected START is refused until the next boot.
+    EXPECT_EQ(wr(h, regs::kCtrl, regs::kCmdStart), tlm::TLM_GENERIC_ERROR_RESPONSE);
+    EXPECT_EQ(h.read32(regs::kStatus), regs::kStatusRefused);
   });
 }
 
