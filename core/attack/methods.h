@@ -14,5 +14,6 @@ AttackMethod structural_method();    // structural.cpp
 AttackMethod fine_tune_method();     // fine_tune.cpp
 AttackMethod query_extraction_method();  // query_extraction.cpp
 AttackMethod helper_data_method();   // helper_data_attack.cpp
+AttackMethod tvla_method();          // tvla.cpp
 
 }  // namespace xbg::attack
