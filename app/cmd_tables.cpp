@@ -160,7 +160,7 @@ bool has_inversion(Scheme s) { return s != Scheme::kRowSwap && s != Scheme::kCol
 // Which rows exceed the threshold, and whether every one of them lacks an inversion.
 std::string findings(const NetworkResult& nr, double explain_above) {
   std::ostringstream o;
-  char buf[512];
+  char buf[2048];
   int rows = 0, weak = 0, weak_with_inversion = 0, keys_above = 0, key_count = 0;
   double inv_lo = 1, inv_hi = 0, key_hi = 0;
   std::string key_hi_row, weak_list;

@@ -100,6 +100,10 @@ void EnergyLedger::flush_trace() {
 }
 
 void EnergyLedger::trace_busy(BlockId block, uint64_t cycles) {
+  if (inferences_ >= trace_until_inferences_) {
+    stop_trace();
+    return;
+  }
   flush_trace();
   int current = last_segment_[block];
   if (current >= 0 && trace_[current].cycles == 0 && trace_[current].start_cycle == trace_cursor_) {
