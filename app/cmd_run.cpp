@@ -1,7 +1,10 @@
 // xbarguard run: the main job. Provisions the model (protect + program W*, B*),
 // streams a dataset through the SystemC accelerator and reports accuracy,
 // cycle-accurate latency, golden agreement and simulation speed.
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <stdexcept>
 #include <iostream>
 #include <string>
 
@@ -33,7 +36,7 @@ int run(int argc, char** argv) {
   long long key_seed = -1, chip_seed = -1, clone_seed = -1;
   bool no_key = false, no_golden = false, bypass = false;
   std::string vcd_path, power_csv;
-  int power_images = 1;
+  int power_images = 1, vcd_images = 0;
   bool no_overhead = false;
   po::options_description opts("run options");
   xbg::cli::add_common_options(opts, common);
@@ -45,6 +48,7 @@ int run(int argc, char** argv) {
       ("clone-chip", po::value(&clone_seed), "boot another chip SEED with the same image and helper data: key-error, nothing runs")
       ("bypass-key-check", po::bool_switch(&bypass), "with --clone-chip: the clone's key check is defeated, it runs with its own wrong key")
       ("vcd", po::value(&vcd_path), "write a VCD waveform (sc_clock, cycle-stepped; for one or a few images, e.g. --limit 1)")
+      ("vcd-images", po::value(&vcd_images), "with --vcd: the main run stays fast and a second, cycle-stepped run of its first N images writes the waveform")
       ("power-csv", po::value(&power_csv), "write per-cycle power per block (W) of the first --power-images images to FILE")
       ("power-images", po::value(&power_images), "images the --power-csv trace covers (default 1)")
       ("no-overhead-run", po::bool_switch(&no_overhead), "skip the unprotected reference run behind protection_overhead_pct")
@@ -78,6 +82,8 @@ int run(int argc, char** argv) {
   if (no_golden) sets.push_back("simulation.check_golden=false");
   if (chips < 1) throw xbg::UserError("--chips: must be >= 1");
   if (chips > 1 && !vcd_path.empty()) throw xbg::UserError("--chips: one waveform is one chip; drop --vcd or --chips");
+  if (vm.count("vcd-images") && vcd_path.empty()) throw xbg::UserError("--vcd-images: only with --vcd FILE");
+  if (vm.count("vcd-images") && vcd_images < 1) throw xbg::UserError("--vcd-images: must be >= 1");
 
   const std::string config_path = common.config_path.empty() ? "" : xbg::resolve_path(common.config_path);
   const std::string config_label = config_path.empty() ? "(defaults)" : config_path;
@@ -99,7 +105,10 @@ int run(int argc, char** argv) {
   options.progress = [&](int done) { bar.set(chip_offset + done); };
   if (vm.count("clone-chip")) options.boot_chip_seed = static_cast<uint64_t>(clone_seed);
   options.bypass_key_check = bypass;
-  options.vcd_path = vcd_path;
+  // With --vcd-images the waveform comes from a separate short run (below).
+  if (vcd_images == 0) options.vcd_path = vcd_path;
+  else if (!std::ofstream(vcd_path))  // fail before the main run, not after it
+    throw xbg::UserError(vcd_path + ": cannot write the VCD file");
   if (!power_csv.empty()) {
     if (power_images < 1) throw xbg::UserError("--power-images: must be >= 1");
     if (cfg.controller.pipeline)
@@ -107,7 +116,7 @@ int run(int argc, char** argv) {
     options.power_trace = true;
     options.power_trace_images = static_cast<uint64_t>(power_images);
   }
-  if (!vcd_path.empty() && data.images.size() > 16)
+  if (vcd_images == 0 && !vcd_path.empty() && data.images.size() > 16)
     std::cerr << "xbarguard: warning: --vcd with " << data.images.size()
               << " images: the trace records every cycle of each; use --limit 1..16 for waveform inspection\n";
   const xbg::RunResult r = xbg::run_accelerator(cfg, model, data.images, &data.labels, options);
@@ -126,6 +135,24 @@ int run(int argc, char** argv) {
   }
   const xbg::ChipSummary chip_summary = xbg::summarize_chips(population);
   bar.finish();
+  int vcd_traced = 0;
+  if (vcd_images > 0) {
+    // The stepped run must be the same chip doing the same work: its
+    // predictions are checked against the main run's first images.
+    const size_t n = std::min(static_cast<size_t>(vcd_images), data.images.size());
+    const std::vector<xbg::BitVec> first(data.images.begin(), data.images.begin() + static_cast<std::ptrdiff_t>(n));
+    xbg::RunOptions traced = options;
+    traced.vcd_path = vcd_path;
+    traced.check_golden = false;
+    traced.power_trace = false;
+    traced.progress = nullptr;
+    const xbg::RunResult w = xbg::run_accelerator(cfg, model, first, nullptr, traced);
+    for (int i = 0; i < w.images; ++i)
+      if (w.predictions[i] != r.predictions[i])
+        throw std::logic_error("--vcd-images: the traced run predicted " + std::to_string(w.predictions[i]) + " for image " +
+                               std::to_string(i) + ", the main run " + std::to_string(r.predictions[i]));
+    vcd_traced = w.images;
+  }
   xbg::EnergyReport energy = xbg::energy_report(cfg, model, r);
   if (r.images && !no_key) {
     if (cfg.protection.scheme == "none" || !model.stored.is_protected()) {
@@ -197,7 +224,11 @@ int run(int argc, char** argv) {
                 static_cast<unsigned long long>(r.images ? r.overhead_cycles_total / r.images : 0));
     std::printf("chip        %s inferences/s (modelled, %s)\n", with_commas(chip_ips).c_str(),
                 cfg.controller.pipeline ? "layer-pipelined bursts of host_if.input_slots images" : "one image at a time");
-    if (!vcd_path.empty()) std::printf("waveform    %s (open with: gtkwave %s traces/xbarguard.gtkw)\n", vcd_path.c_str(), vcd_path.c_str());
+    if (!vcd_path.empty()) {
+      std::printf("waveform    %s (open with: gtkwave %s traces/xbarguard.gtkw)", vcd_path.c_str(), vcd_path.c_str());
+      if (vcd_images > 0) std::printf("; first %d image(s), same predictions as this run", vcd_traced);
+      std::printf("\n");
+    }
     xbg::print_energy_report(std::cout, energy);
     std::cout.flush();
     if (!power_csv.empty()) std::printf("power trace %s (%d image(s), per cycle, W per block)\n", power_csv.c_str(), power_images);
@@ -233,6 +264,7 @@ int run(int argc, char** argv) {
   report["programming_cycles"] = r.programming_cycles;
   report["pipeline"] = cfg.controller.pipeline;
   report["vcd"] = vcd_path.empty() ? xbg::json(nullptr) : xbg::json(vcd_path);
+  report["vcd_images"] = vcd_path.empty() ? xbg::json(nullptr) : xbg::json(vcd_images > 0 ? vcd_traced : r.images);
   report["dataset"] = data.dataset;
   report["split"] = data.split;
   report["images"] = r.images;

@@ -38,4 +38,12 @@ for key in cycles_per_inference latency_cycles_per_inference boot_cycles program
   [[ -n "$a" && "$a" == "$b" ]] || { echo "FAIL: $key differs with --vcd: '$a' vs '$b'"; fail=1; }
 done
 grep -q 'y_star' "$tmp/one.vcd" || { echo "FAIL: VCD without comparator outputs"; fail=1; }
+
+# --vcd-images 1 on a longer run: the waveform is that of the first image alone.
+"$xbg" run --model "$tmp/img.json" --chip 7 --limit 3 "${layers[@]}" --vcd "$tmp/first.vcd" --vcd-images 1 --report "$tmp/first.json" >/dev/null
+cmp -s <(sed '/\$date/,/\$end/d' "$tmp/one.vcd") <(sed '/\$date/,/\$end/d' "$tmp/first.vcd") ||
+  { echo "FAIL: --vcd-images 1 waveform differs from the --limit 1 --vcd waveform"; fail=1; }
+grep -q '"vcd_images": 1' "$tmp/first.json" || { echo "FAIL: report lacks vcd_images 1"; fail=1; }
+grep -q '"images": 3' "$tmp/first.json" || { echo "FAIL: --vcd-images changed the main run"; fail=1; }
+expect 2 "--vcd-images: only with --vcd FILE" -- "$xbg" run --model "$tmp/img.json" --chip 7 --vcd-images 1 "${layers[@]}"
 exit $fail
