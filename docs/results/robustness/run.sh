@@ -1,0 +1,89 @@
+#!/bin/bash
+# Reproduces docs/results/robustness.md: every sweep (MNIST and Fashion-MNIST,
+# 500 test images, 10 chips per point), the CSVs and PNGs in
+# docs/results/robustness/ and the tables (tables.py).
+#
+#   cmake -S . -B build -DXBG_BUILD_BENCH=OFF && cmake --build build -j2
+#   bash docs/results/robustness/run.sh            # sweeps, corners, CSVs, plots, tables
+#
+# Environment: XBARGUARD (default build/xbarguard), OUT (sweep directories,
+# default out/robustness), JOBS (points at once, default 1). Sweeps resume:
+# points already in $OUT are not run again (ids hash the design point).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+X=${XBARGUARD:-build/xbarguard}
+OUT=${OUT:-out/robustness}
+JOBS=${JOBS:-1}
+DOC=docs/results/robustness
+AXES="d2d read-noise stuck stuck-one-sided comparator on-off drift tiles ir-drop"
+
+# 1. Sweeps: each spec on MNIST (the spec's base network) and on Fashion-MNIST.
+for s in $AXES; do
+  for ds in mnist fashion; do
+    extra=()
+    [ "$ds" = fashion ] && extra=(--set network=networks/fashion.json)
+    start=$(date +%s)
+    "$X" sweep --spec "$DOC/specs/$s.json" --out "$OUT/$ds/$s" --jobs "$JOBS" "${extra[@]}" \
+      > "$OUT/$ds-$s.log" 2>&1 || { echo "sweep $ds/$s failed: see $OUT/$ds-$s.log" >&2; exit 1; }
+    echo "$ds $s: $(( $(date +%s) - start )) s ($(grep -E '^sweep +' "$OUT/$ds-$s.log" | tail -1))"
+  done
+done
+
+# 2. One CSV per axis: the MNIST and Fashion results.csv rows, with a leading
+#    `dataset` column (nothing else changed).
+for s in $AXES; do
+  {
+    echo "dataset,$(head -1 "$OUT/mnist/$s/results.csv")"
+    for ds in mnist fashion; do tail -n +2 "$OUT/$ds/$s/results.csv" | sed "s/^/$ds,/"; done
+  } > "$DOC/$s.csv"
+done
+
+# 3. Plots (mean accuracy over the 10 chips; the tables add std and worst chip).
+P() { "$X" plot --results "$DOC/$1.csv" --y accuracy "${@:3}" --out "$DOC/$2.png" > /dev/null; }
+P d2d d2d --x sigma_log_lrs --group dataset,reference \
+  --title "accuracy vs d2d sigma (sigma_log_hrs = 3 x sigma_log_lrs), 10 chips"
+P read-noise read-noise --x read_noise_rel --group dataset \
+  --title "accuracy vs read noise (relative per cell), 10 chips"
+P stuck stuck --x stuck_lrs_rate --group dataset,reference --logx \
+  --title "accuracy vs stuck-at rate p (p LRS and p HRS), 10 chips"
+P comparator comparator-offset --x offset_sigma_ua --group dataset --where noise_sigma_ua=0 \
+  --title "accuracy vs comparator offset sigma (uA; one level = 19.8 uA), 10 chips"
+P comparator comparator-noise --x noise_sigma_ua --group dataset --where offset_sigma_ua=0 \
+  --title "accuracy vs comparator noise sigma (uA; one level = 19.8 uA), 10 chips"
+P on-off on-off --x g_hrs_us --group dataset,reference --logx \
+  --title "accuracy vs g_hrs_us (on/off = 100 uS / g_hrs_us), variation-mid d2d + 2 % read noise"
+P drift drift --x drift_time_s --group dataset,reference --logx \
+  --title "accuracy vs time since programming (s), nu 0.005 / 0.02, 10 chips"
+P tiles tiles-mnist --x tile_rows --group partial_sums,bits --where dataset=mnist --logx \
+  --title "MNIST: tile rows and partial sums (ADC bits, 0 = exact), variation-mid d2d + 2 % noise"
+P tiles tiles-fashion --x tile_rows --group partial_sums,bits --where dataset=fashion --logx \
+  --title "Fashion: tile rows and partial sums (ADC bits, 0 = exact), variation-mid d2d + 2 % noise"
+P ir-drop ir-drop --x wire_resistance_ohm --group dataset,tile_rows --logx \
+  --title "accuracy vs bit-line wire resistance per cell (ohm), replica references"
+
+# 4. The device corners of configs/README.md (variation-low/mid/high, tile
+#    configs), 500 images, 10 chips each; corners.csv has the same columns.
+mkdir -p "$OUT/corners"
+for c in default variation-low variation-mid variation-high tile-128-adc tile-256-analog; do
+  for ds in mnist fashion; do
+    rep="$OUT/corners/$ds-$c.json"
+    extra=()
+    [ "$ds" = fashion ] && extra=(--set network=networks/fashion.json)
+    [ -s "$rep" ] || { "$X" run --config "configs/$c.json" --limit 500 --chips 10 "${extra[@]}" \
+                         --report "$rep.part" > "$OUT/corners/$ds-$c.log" 2>&1 && mv "$rep.part" "$rep"; }
+  done
+done
+python3 - "$OUT/corners" > "$DOC/corners.csv" <<'PY'
+import json, sys
+cols = ["accuracy", "accuracy_std", "accuracy_worst", "golden_agreement", "cycles_per_inference",
+        "latency_ns_per_inference"]
+print("dataset,id,config," + ",".join(cols))
+for ds in ["mnist", "fashion"]:
+    for c in ["default", "variation-low", "variation-mid", "variation-high", "tile-128-adc", "tile-256-analog"]:
+        r = json.load(open(f"{sys.argv[1]}/{ds}-{c}.json"))
+        print(f"{ds},{c},{c}," + ",".join(repr(float(r[k])) for k in cols))
+PY
+
+# 5. Markdown tables (pasted into docs/results/robustness.md).
+python3 "$DOC/tables.py" "$DOC" > "$OUT/tables.md"
+echo "tables: $OUT/tables.md"
