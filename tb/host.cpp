@@ -78,7 +78,10 @@ void Host::main_thread() {
     sync();
     if (plan_.after_programming) plan_.after_programming();
     // After a key-error the host still tries: the chip, not the host, must refuse.
-    if (plan_.helper_text) boot(*plan_.helper_text);
+    if (plan_.helper_text) {
+      boot(*plan_.helper_text);
+      if (plan_.after_boot) plan_.after_boot();
+    }
     if (plan_.images) stream(*plan_.images);
   }
   sync();

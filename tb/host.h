@@ -28,6 +28,7 @@ struct HostPlan {
   // key-seed runs load their keys here, VCD runs start the trace.
   std::function<void()> after_programming;
   std::optional<std::string> helper_text;   // BOOT with this helper data (from the image's provisioning record)
+  std::function<void()> after_boot;         // called once the BOOT command has finished (power model: boot-end mark)
   const std::vector<BitVec>* images = nullptr;
   std::function<void(int index, uint32_t result_word)> on_result;  // RESULT register of each image
   // Tests: run this instead of program / boot / stream (then sc_stop()).

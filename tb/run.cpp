@@ -8,10 +8,13 @@
 #include "core/bnn/golden.h"
 #include "core/common/error.h"
 #include "core/data/dataset.h"
+#include "core/energy/power_model.h"
+#include "core/energy/vcd_power.h"
 #include "core/protection/protect_network.h"
 #include "models/accelerator/accelerator.h"
 #include "models/crossbar/device_setup.h"
 #include "models/accelerator/register_map.h"
+#include "models/controller/stepped_timebase.h"
 #include "tb/host.h"
 #include "tb/kernel.h"
 
@@ -199,9 +202,20 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   if (boot) plan.helper_text = model.puf_provisioning.at("helper_data").dump();
   sc_core::sc_trace_file* tf = nullptr;
   std::string vcd_written;
+  // VCD power signals: the start time of every stepped cycle since the trace
+  // began; the ledger's trace cursor counts the same cycles in the same order.
+  std::vector<double> cycle_start_s;
+  bool record_cycles = false;
+  if (auto* stepped = dynamic_cast<SteppedTimebase*>(&acc.timebase())) {
+    const double period_s = stepped->period().to_seconds();
+    stepped->add_cycle_hook([&cycle_start_s, &record_cycles, period_s] {
+      if (record_cycles) cycle_start_s.push_back(sc_core::sc_time_stamp().to_seconds() - period_s);
+    });
+  }
   plan.after_programming = [&] {
     r.ledger.mark_inference_start();  // programming activity ends here (power model)
     if (options.power_trace) r.ledger.start_trace(options.power_trace_images);
+    else if (!options.vcd_path.empty()) r.ledger.start_trace();  // power signals in the VCD
     if (!options.vcd_path.empty()) {
       // The trace starts after programming (hundreds of thousands of cycles of
       // array writes, reported as programming_cycles): it shows boot and inference.
@@ -214,9 +228,11 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
       sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
       tf->set_time_unit(1, sc_core::SC_PS);  // half periods of fractional-ns clocks stay exact
       acc.trace(tf);
+      record_cycles = true;
     }
     if (!boot && !options.no_key) acc.load_keys(model.keys);
   };
+  plan.after_boot = [&] { r.ledger.mark_boot_end(); };  // helper-data transfer and status reads: boot energy
   plan.images = &images;
   plan.on_result = [&](int i, uint32_t word) {
     const int prediction = (word & regs::kResultValid) ? static_cast<int>(word & regs::kResultClassMask) : -1;
@@ -255,6 +271,10 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
     sc_core::sc_close_vcd_trace_file(tf);
     if (vcd_written != options.vcd_path && std::rename(vcd_written.c_str(), options.vcd_path.c_str()) != 0)
       throw UserError(options.vcd_path + ": cannot rename " + vcd_written);
+    r.ledger.stop_trace();
+    // Boot included: the waveform shows the PUF read and key unit too.
+    const PowerModel power(cfg, ChipShape{model.stored.topology()});
+    add_power_to_vcd(options.vcd_path, make_power_trace(power, r.ledger, /*include_boot=*/true), cycle_start_s);
   }
   const HostLog& log = host.log();
   if (register_mismatches)

@@ -48,6 +48,11 @@ class EnergyLedger {
   void mark_inference_start() { mark_ = snapshot(); has_mark_ = true; }
   bool has_inference_mark() const { return has_mark_; }
   const Snapshot& inference_mark() const { return mark_; }
+  // Second mark of a chip boot (after the inference mark): activity between the
+  // two marks (helper-data transfer, PUF read, key unit) is boot energy.
+  void mark_boot_end() { boot_mark_ = snapshot(); has_boot_mark_ = true; }
+  bool has_boot_end_mark() const { return has_boot_mark_; }
+  const Snapshot& boot_end_mark() const { return boot_mark_; }
 
   // Activity trace for per-cycle power. Blocks work one after another in the
   // sequential (non-pipelined) datapath and charge every cycle through
@@ -114,8 +119,8 @@ class EnergyLedger {
   std::vector<Block> blocks_;
   std::vector<Event> events_;
   uint64_t inferences_ = 0;
-  Snapshot mark_;
-  bool has_mark_ = false;
+  Snapshot mark_, boot_mark_;
+  bool has_mark_ = false, has_boot_mark_ = false;
   bool tracing_ = false;
   uint64_t trace_until_inferences_ = UINT64_MAX;
   uint64_t trace_cursor_ = 0;

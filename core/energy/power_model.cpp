@@ -16,7 +16,26 @@ namespace {
 
 constexpr double kFj = 1e-15, kPj = 1e-12, kPw = 1e-12, kNw = 1e-9;
 constexpr double kUm2ToMm2 = 1e-6;
-constexpr double kFlipFlopGe = 4.5;  // D flip-flop in NAND2 equivalents
+
+// What a protection unit does (paper §III): the pre-unit acts on the rows (layer
+// input X), the post-unit on the columns (comparator outputs y*). A: row
+// inversion + swap; B: column inversion + swap; C: row inversion, column swap.
+struct UnitOps {
+  bool invert = false, swap = false;
+};
+UnitOps unit_ops(Scheme s, bool pre) {
+  switch (s) {
+    case Scheme::kA: return pre ? UnitOps{true, true} : UnitOps{};
+    case Scheme::kB: return pre ? UnitOps{} : UnitOps{true, true};
+    case Scheme::kC: return pre ? UnitOps{true, false} : UnitOps{false, true};
+    case Scheme::kRowInv: return pre ? UnitOps{true, false} : UnitOps{};
+    case Scheme::kRowSwap: return pre ? UnitOps{false, true} : UnitOps{};
+    case Scheme::kColInv: return pre ? UnitOps{} : UnitOps{true, false};
+    case Scheme::kColSwap: return pre ? UnitOps{} : UnitOps{false, true};
+    case Scheme::kNone: return {};
+  }
+  return {};
+}
 
 int ceil_log2_plus1(int m) { return static_cast<int>(std::ceil(std::log2(static_cast<double>(m) + 1.0))); }
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
@@ -89,8 +108,10 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
     return 0.0;
   }
   if (kind == "pre_unit" || kind == "post_unit") {
-    if (ev == "bits") return c.ff_clock_fj * kFj;  // input register of the unit, clocked per bit
-    if (ev == "output_toggles") return c.mux_xor_ge_per_bit * c.gate_toggle_fj * kFj;
+    const bool pre = kind == "pre_unit";
+    // The data register exists only in a registered unit (latency_cycles > 0): it is clocked per bit.
+    if (ev == "bits") return (pre ? cfg_.pre_unit.latency_cycles : cfg_.post_unit.latency_cycles) > 0 ? c.ff_clock_fj * kFj : 0.0;
+    if (ev == "output_toggles") return slice_ge(pre) * c.gate_toggle_fj * kFj;
     return 0.0;
   }
   if (kind == "comparator") return ev == "decisions" ? c.comparator_decision_fj * kFj : 0.0;
@@ -133,6 +154,11 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
   return 0.0;  // controller counters: its energy is per active cycle
 }
 
+double PowerModel::slice_ge(bool pre_unit) const {
+  const UnitOps ops = unit_ops(scheme_, pre_unit);
+  return (ops.invert ? cfg_.energy.xor_ge : 0.0) + (ops.swap ? cfg_.energy.mux2_ge : 0.0);
+}
+
 double PowerModel::busy_cycle_energy_j(const EnergyLedger& ledger, EnergyLedger::BlockId b) const {
   return ledger.block_kind(b) == "controller" ? cfg_.energy.controller_cycle_fj * kFj : 0.0;
 }
@@ -143,9 +169,16 @@ double PowerModel::logic_ge(const EnergyLedger& ledger, EnergyLedger::BlockId b)
   const std::string& name = ledger.block_name(b);
   const int l = layer_of(name);
   if (kind == "pre_unit" || kind == "post_unit") {
-    const int bits = kind == "pre_unit" ? shape_.topology[l] : shape_.topology[l + 1];
-    // MUX-XOR slice, input register and two key-register bits (inversion, swap) per position.
-    return bits * (c.mux_xor_ge_per_bit + 3.0 * kFlipFlopGe);
+    const bool pre = kind == "pre_unit";
+    const int m = shape_.topology[l], n = shape_.topology[l + 1];
+    const int bits = pre ? m : n;
+    const UnitOps ops = unit_ops(scheme_, pre);
+    // Key registers hold this unit's share of the layer key (paper: A m + m/2,
+    // B n + n/2, C m + n/2); with single_key the swap reads the inversion bits.
+    const KeyLengths kl = key_lengths(scheme_, m, n, cfg_.protection.single_key);
+    const int key_bits = (ops.invert ? kl.inversion_bits : 0) + (ops.swap && !kl.single_key ? kl.swap_bits : 0);
+    const bool registered = (pre ? cfg_.pre_unit.latency_cycles : cfg_.post_unit.latency_cycles) > 0;
+    return bits * (slice_ge(pre) + (registered ? c.flip_flop_ge : 0.0)) + key_bits * c.flip_flop_ge;
   }
   if (kind == "crossbar" && l >= 0) {
     const int m = shape_.topology[l], n = shape_.topology[l + 1];
@@ -200,7 +233,11 @@ double PowerModel::area_mm2(const EnergyLedger& ledger, EnergyLedger::BlockId b)
     const int widest = *std::max_element(shape_.topology.begin(), shape_.topology.end() - 1);
     um2 += 2.0 * widest * c.sram_bit_area_um2;
   }
-  if (kind == "puf") um2 += static_cast<double>(cfg_.puf.cells_read_per_boot()) / 2.0 * c.puf_cell_pair_area_f2 * f_um * f_um;
+  if (kind == "puf") {
+    const double cells = static_cast<double>(cfg_.puf.cells_read_per_boot());
+    // An SRAM PUF is an SRAM array (power-up state); an RRAM PUF reads cell pairs at crosspoint density.
+    um2 += cfg_.puf.kind == "sram" ? cells * c.sram_bit_area_um2 : cells / 2.0 * c.puf_cell_pair_area_f2 * f_um * f_um;
+  }
   return um2 * kUm2ToMm2;
 }
 
@@ -223,25 +260,38 @@ EnergyReport make_energy_report(const PowerModel& model, const EnergyLedger& led
     mark.busy_cycles.assign(now.busy_cycles.size(), 0);
     mark.direct_energy_j.assign(now.direct_energy_j.size(), 0.0);
   }
-  std::vector<uint64_t> after(now.event_counts.size()), before = mark.event_counts;
-  for (size_t e = 0; e < after.size(); ++e) after[e] = now.event_counts[e] - mark.event_counts[e];
+  // A chip boot (helper-data transfer, PUF read, fuzzy extractor, HKDF) sits
+  // between the inference mark and the boot-end mark; without one, inference
+  // starts at the inference mark.
+  const EnergyLedger::Snapshot& boot_end = ledger.has_boot_end_mark() ? ledger.boot_end_mark() : mark;
+  const auto minus = [](const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+    std::vector<uint64_t> d(a.size());
+    for (size_t e = 0; e < a.size(); ++e) d[e] = a[e] - b[e];
+    return d;
+  };
+  const std::vector<uint64_t> after = minus(now.event_counts, boot_end.event_counts);
+  const std::vector<uint64_t> booting = minus(boot_end.event_counts, mark.event_counts);
+  const std::vector<uint64_t>& before = mark.event_counts;
   const double per = images > 0 ? 1.0 / images : 0.0;
 
   for (EnergyLedger::BlockId b = 0; b < ledger.num_blocks(); ++b) {
     const std::string& kind = ledger.block_kind(b);
-    const double dyn_after = model.dynamic_energy_j(ledger, b, after, now.busy_cycles[b] - mark.busy_cycles[b],
-                                                    now.direct_energy_j[b] - mark.direct_energy_j[b]);
+    const double dyn_after = model.dynamic_energy_j(ledger, b, after, now.busy_cycles[b] - boot_end.busy_cycles[b],
+                                                    now.direct_energy_j[b] - boot_end.direct_energy_j[b]);
+    const double dyn_boot = model.dynamic_energy_j(ledger, b, booting, boot_end.busy_cycles[b] - mark.busy_cycles[b],
+                                                   boot_end.direct_energy_j[b] - mark.direct_energy_j[b]);
     const double dyn_before = model.dynamic_energy_j(ledger, b, before, mark.busy_cycles[b], mark.direct_energy_j[b]);
     const double area = model.area_mm2(ledger, b);
     if (area > 0) r.area_breakdown_mm2[kind] += area;
     r.area_mm2 += area;
     if (kind == "programming") {
-      r.programming_energy_j += dyn_before + dyn_after;
+      r.programming_energy_j += dyn_before + dyn_boot + dyn_after;
       continue;
     }
     r.programming_energy_j += dyn_before;  // host transfers while the arrays are written
+    r.boot_energy_j += dyn_boot;
     if (kind == "puf" || kind == "key_unit") {
-      r.boot_energy_j += dyn_after;
+      r.boot_energy_j += dyn_after;  // offline key loads (no boot mark) count as boot too
       continue;
     }
     const double leak = model.leakage_w(ledger, b) * r.inference_time_s;
@@ -342,7 +392,8 @@ PowerTrace make_power_trace(const PowerModel& model, const EnergyLedger& ledger,
     if (!model.block_present(ledger, b) || kind == "programming") continue;
     column[b] = static_cast<int>(t.block_names.size());
     t.block_names.push_back(ledger.block_name(b));
-    t.power_w.emplace_back(cycles, model.leakage_w(ledger, b));
+    t.leakage_w.push_back(model.leakage_w(ledger, b));
+    t.power_w.emplace_back(cycles, t.leakage_w.back());
   }
   t.image.assign(cycles, 0);
   uint64_t first_inference = UINT64_MAX;

@@ -48,6 +48,7 @@ class PowerModel {
   int adc_bits(const std::string& block_name) const;
   int adc_count(const std::string& block_name) const;
   double logic_ge(const EnergyLedger& ledger, EnergyLedger::BlockId block) const;
+  double slice_ge(bool pre_unit) const;  // XOR and/or MUX per bit of a protection unit for this scheme
 
   SimConfig cfg_;
   ChipShape shape_;
@@ -91,6 +92,7 @@ void print_energy_report(std::ostream& os, const EnergyReport& r);
 struct PowerTrace {
   std::vector<std::string> block_names;
   std::vector<std::vector<double>> power_w;  // [block][cycle]
+  std::vector<double> leakage_w;             // [block]: its constant part, also its power when idle
   std::vector<uint64_t> image;               // per cycle: image index (0-based) within the trace
   double period_s = 0.0;
   double energy_j() const;

@@ -10,7 +10,9 @@ struct EnergyConfig {
   // Digital logic
   double gate_toggle_fj = 0.5;       // one NAND2-equivalent output transition: 1/2 C V^2, C ~1 fF, V 0.9-1.0 V
   double ff_clock_fj = 1.0;          // one flip-flop clocked once (clock pins + internal nodes)
-  double mux_xor_ge_per_bit = 4.0;   // XOR (~2.5 GE) + 2:1 MUX (~2 GE) switched by one output toggle
+  double xor_ge = 2.5;               // XOR2 in NAND2 equivalents: inversion slice of a pre/post unit
+  double mux2_ge = 2.0;              // 2:1 MUX in NAND2 equivalents: swap slice of a pre/post unit
+  double flip_flop_ge = 4.5;         // D flip-flop: key-register bit, unit data register
   double popcount_fj_per_bit = 2.0;  // XNOR + share of the adder tree per input bit, activity included
   double affine_op_pj = 0.5;         // 16-bit multiply-add of the classifier's per-class affine
   double digital_add_pj = 0.03;      // 16-bit add or compare (partial-sum merge)
@@ -61,7 +63,9 @@ struct EnergyConfig {
   template <class V> void visit(V& v) {
     v.field("gate_toggle_fj", gate_toggle_fj, "energy of one gate-equivalent output toggle, 1/2 C V^2 [fJ]", 0.0, 1e6);
     v.field("ff_clock_fj", ff_clock_fj, "energy of clocking one flip-flop once [fJ]", 0.0, 1e6);
-    v.field("mux_xor_ge_per_bit", mux_xor_ge_per_bit, "gate equivalents of one MUX-XOR bit slice that switch on an output toggle [GE]", 0.0, 1e6);
+    v.field("xor_ge", xor_ge, "XOR2 of a pre/post unit's inversion slice, area and toggle energy [GE]", 0.0, 1e6);
+    v.field("mux2_ge", mux2_ge, "2:1 MUX of a pre/post unit's swap slice, area and toggle energy [GE]", 0.0, 1e6);
+    v.field("flip_flop_ge", flip_flop_ge, "D flip-flop (key-register bit, pre/post data register) [GE]", 0.0, 1e6);
     v.field("popcount_fj_per_bit", popcount_fj_per_bit, "XNOR-popcount energy per input bit [fJ]", 0.0, 1e6);
     v.field("affine_op_pj", affine_op_pj, "classifier per-class affine: one 16-bit multiply-add [pJ]", 0.0, 1e6);
     v.field("digital_add_pj", digital_add_pj, "one 16-bit add or compare (partial-sum merge) [pJ]", 0.0, 1e6);

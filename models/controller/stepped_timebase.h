@@ -6,6 +6,7 @@
 // phase mode: only the waiting differs.
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <systemc>
 
@@ -30,15 +31,19 @@ class SteppedTimebase : public Timebase {
     for (uint64_t c = 0; c < cycles; ++c) {
       sc_core::wait(period());
       if (on_cycle_) on_cycle_();
+      for (const auto& hook : extra_hooks_) hook();
     }
   }
 
   sc_core::sc_clock& clock_signal() { return clk_; }
   void set_cycle_hook(std::function<void()> hook) { on_cycle_ = std::move(hook); }
+  // Further hooks beside the accelerator's own (the testbench's power signals).
+  void add_cycle_hook(std::function<void()> hook) { extra_hooks_.push_back(std::move(hook)); }
 
  private:
   sc_core::sc_clock clk_;
   std::function<void()> on_cycle_;
+  std::vector<std::function<void()>> extra_hooks_;
 };
 
 }  // namespace xbg

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <numeric>
+#include <sstream>
 
 #include "core/energy/power_model.h"
 #include "sc_test_util.h"
@@ -144,6 +148,138 @@ TEST(Power, SingleImageTraceCoversOneInference) {
   EXPECT_EQ(t.image.size(), r.cycles_total);
   const EnergyReport rep = energy_report(cfg, model, r);
   EXPECT_NEAR(t.energy_j(), rep.energy_total_j, 1e-9 * rep.energy_total_j);
+}
+
+// Gate equivalents of the pre/post units by hand: a registered unit has one
+// data flip-flop per bit, XOR per bit when it inverts, MUX2 per bit when it
+// swaps, and a flip-flop per key bit it holds (A: m + m/2 in the pre-unit,
+// B: n + n/2 in the post-unit, C: m in the pre-unit and n/2 in the post-unit).
+double unit_area_mm2(const EnergyConfig& c, double ge) { return ge * c.ge_area_um2 * 1e-6; }
+
+TEST(Power, ProtectionUnitAreaFollowsTheSchemesGatesAndKeyBits) {
+  const EnergyConfig c;
+  const double ff = c.flip_flop_ge;
+  double pre_c = 0, post_c = 0, pre_a = 0, post_b = 0, post_c_single = 0;
+  for (int l : {0, 1}) {
+    const int m = kTopology[l], n = kTopology[l + 1];
+    pre_c += m * (c.xor_ge + ff) + m * ff;
+    post_c += n * (c.mux2_ge + ff) + (n / 2) * ff;
+    post_c_single += n * (c.mux2_ge + ff);  // the swap reads the first bits of the inversion key
+    pre_a += m * (c.xor_ge + c.mux2_ge + ff) + (m + m / 2) * ff;
+    post_b += n * (c.xor_ge + c.mux2_ge + ff) + (n + n / 2) * ff;
+  }
+  const PowerRun rc = run_scheme("C", {1, 2}, 2);
+  EXPECT_NEAR(rc.report.area_breakdown_mm2.at("pre_unit"), unit_area_mm2(c, pre_c), 1e-15);
+  EXPECT_NEAR(rc.report.area_breakdown_mm2.at("post_unit"), unit_area_mm2(c, post_c), 1e-15);
+  const PowerRun ra = run_scheme("A", {1, 2}, 2);
+  EXPECT_NEAR(ra.report.area_breakdown_mm2.at("pre_unit"), unit_area_mm2(c, pre_a), 1e-15);
+  EXPECT_EQ(ra.report.area_breakdown_mm2.count("post_unit"), 0u);
+  const PowerRun rb = run_scheme("B", {1, 2}, 2);
+  EXPECT_NEAR(rb.report.area_breakdown_mm2.at("post_unit"), unit_area_mm2(c, post_b), 1e-15);
+
+  PowerRun single{test::config_for("C", {1, 2}), {}, {}, {}};
+  single.cfg.protection.single_key = true;
+  single.model = provision_model(test::edgy_random_network(kTopology, 21), single.cfg.protection, "test");
+  RunOptions opt;
+  opt.check_golden = false;
+  single.result = run_accelerator(single.cfg, single.model, test::random_inputs(kTopology[0], 2, 3), nullptr, opt);
+  single.report = energy_report(single.cfg, single.model, single.result);
+  EXPECT_NEAR(single.report.area_breakdown_mm2.at("post_unit"), unit_area_mm2(c, post_c_single), 1e-15);
+}
+
+TEST(Power, SramPufTakesSramBitAreaAndRramPufCrosspointPairs) {
+  PowerRun sram = run_scheme("C", {1, 2}, 1);
+  ASSERT_EQ(sram.cfg.puf.kind, "sram");
+  const EnergyConfig& c = sram.cfg.energy;
+  EXPECT_NEAR(sram.report.area_breakdown_mm2.at("puf"), sram.cfg.puf.cells * c.sram_bit_area_um2 * 1e-6, 1e-15);
+  SimConfig rram_cfg = sram.cfg;
+  rram_cfg.puf.kind = "rram";
+  const PowerModel rram_model(rram_cfg, ChipShape{kTopology});
+  const int puf = sram.result.ledger.find_block("puf");
+  ASSERT_GE(puf, 0);
+  const double f_um = c.feature_size_nm * 1e-3;
+  EXPECT_NEAR(rram_model.area_mm2(sram.result.ledger, puf), rram_cfg.puf.cells * c.puf_cell_pair_area_f2 * f_um * f_um * 1e-6,
+              1e-15);
+}
+
+// A chip boot's helper-data transfer and status reads are boot energy: per
+// inference, a booted run of scheme C costs in every block what an offline-key
+// run costs (C leaves the crossbar currents and the post-unit's toggles
+// key-independent; only the pre-unit's first toggle count, from reset, sees
+// the key), however few images share the boot.
+TEST(Power, BootHostTrafficIsBootEnergyNotInferenceEnergy) {
+  SimConfig chip = test::config_for("C", {1, 2});
+  chip.protection.key_source = "chip";
+  chip.protection.chip_seed = 5;
+  const Network plain = test::edgy_random_network(kTopology, 21);
+  const ProvisionedModel booted_model = provision_model(plain, chip.protection, "test", &chip.puf);
+  ASSERT_TRUE(booted_model.boots_from_puf());
+  const PowerRun offline = run_scheme("C", {1, 2}, 3);
+  RunOptions opt;
+  opt.check_golden = false;
+  const RunResult booted = run_accelerator(chip, booted_model, test::random_inputs(kTopology[0], 3, 3), nullptr, opt);
+  ASSERT_EQ(booted.key_status, "ok");
+  const EnergyReport rep = energy_report(chip, booted_model, booted);
+  ASSERT_EQ(rep.energy_breakdown_j.size(), offline.report.energy_breakdown_j.size());
+  for (const auto& [kind, e] : rep.energy_breakdown_j) {
+    if (kind != "pre_unit") {
+      EXPECT_NEAR(e, offline.report.energy_breakdown_j.at(kind), 1e-9 * e) << kind;
+    }
+  }
+  // The helper data (hundreds of bytes at host_if_fj_per_byte) lands in the boot figure.
+  EXPECT_GT(rep.boot_energy_j, offline.report.boot_energy_j + 100 * chip.energy.host_if_fj_per_byte * 1e-15);
+}
+
+// --vcd: one real-valued power signal per present block plus the total,
+// merged from the ledger's trace; the total integrates over the waveform to
+// the traced energy (boot included) plus leakage in the host gaps.
+TEST(Power, VcdPowerSignalsIntegrateToTheTracedEnergy) {
+  PowerRun r{test::config_for("C", {1, 2}), {}, {}, {}};
+  r.model = provision_model(test::edgy_random_network(kTopology, 21), r.cfg.protection, "test");
+  const std::string vcd = (std::filesystem::temp_directory_path() / "xbg_test_power.vcd").string();
+  RunOptions opt;
+  opt.check_golden = false;
+  opt.vcd_path = vcd;
+  r.result = run_accelerator(r.cfg, r.model, test::random_inputs(kTopology[0], 2, 3), nullptr, opt);
+  const PowerTrace t = make_power_trace(power_model_for(r.cfg, r.model), r.result.ledger, /*include_boot=*/true);
+  ASSERT_GT(t.image.size(), 0u);
+
+  std::ifstream in(vcd);
+  std::map<std::string, std::string> id_of;  // signal name -> id
+  std::map<std::string, std::vector<std::pair<uint64_t, double>>> changes;  // id -> (time ps, value)
+  uint64_t now = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream is(line);
+    std::string tok;
+    is >> tok;
+    if (tok == "$var") {
+      std::string type, width, id, name;
+      is >> type >> width >> id >> name;
+      if (type == "real") id_of[name] = id;
+    } else if (!tok.empty() && tok[0] == '#') {
+      now = std::stoull(tok.substr(1));
+    } else if (!tok.empty() && tok[0] == 'r') {
+      std::string id;
+      is >> id;
+      changes[id].emplace_back(now, std::stod(tok.substr(1)));
+    }
+  }
+  std::filesystem::remove(vcd);
+  EXPECT_EQ(id_of.size(), t.block_names.size() + 1);
+  ASSERT_TRUE(id_of.count("total_w"));
+  ASSERT_TRUE(id_of.count("fc1_crossbar_w"));
+  const auto& total = changes[id_of["total_w"]];
+  ASSERT_GE(total.size(), 2u);
+  double integral_j = 0.0;
+  for (size_t i = 0; i + 1 < total.size(); ++i) integral_j += total[i].second * (total[i + 1].first - total[i].first) * 1e-12;
+  const double span_s = (total.back().first - total.front().first) * 1e-12;
+  const double idle_w = std::accumulate(t.leakage_w.begin(), t.leakage_w.end(), 0.0);
+  const double gaps_s = span_s - static_cast<double>(t.image.size()) * t.period_s;
+  EXPECT_GE(gaps_s, -1e-15);
+  EXPECT_NEAR(integral_j, t.energy_j() + idle_w * gaps_s, 1e-6 * t.energy_j());  // values printed to 9 digits
+  double crossbar_peak_w = 0.0;
+  for (const auto& [time, w] : changes[id_of["fc1_crossbar_w"]]) crossbar_peak_w = std::max(crossbar_peak_w, w);
+  EXPECT_GT(crossbar_peak_w, 1e-3);  // reads draw milliwatts, leakage nanowatts
 }
 
 }  // namespace

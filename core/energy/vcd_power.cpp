@@ -1,0 +1,150 @@
+#include "core/energy/vcd_power.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/common/error.h"
+
+namespace xbg {
+
+namespace {
+
+double unit_seconds(const std::string& unit) {
+  static const std::map<std::string, double> units = {{"s", 1.0},    {"ms", 1e-3},  {"us", 1e-6},
+                                                      {"ns", 1e-9},  {"ps", 1e-12}, {"fs", 1e-15}};
+  const auto it = units.find(unit);
+  return it == units.end() ? 0.0 : it->second;
+}
+
+// "$timescale 1 ps $end", possibly split over lines, or "1ps".
+double timescale_seconds(const std::string& header, const std::string& path) {
+  const size_t at = header.find("$timescale");
+  if (at == std::string::npos) return 1e-12;  // IEEE 1364 leaves it open; SystemC always writes one
+  const size_t end = header.find("$end", at);
+  std::istringstream is(header.substr(at + 10, end == std::string::npos ? std::string::npos : end - at - 10));
+  std::string text, tok;
+  while (is >> tok) text += tok;
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const double unit = unit_seconds(text.substr(digits));
+  if (digits == 0 || unit == 0.0) throw UserError(path + ": $timescale '" + text + "' not understood");
+  return std::stod(text.substr(0, digits)) * unit;
+}
+
+std::string var_name(const std::string& block) {
+  std::string n = block;
+  std::replace(n.begin(), n.end(), '.', '_');
+  return n + "_w";
+}
+
+struct Change {
+  uint64_t time;
+  int var;
+  double value;
+};
+
+}  // namespace
+
+void add_power_to_vcd(const std::string& vcd_path, const PowerTrace& trace, const std::vector<double>& cycle_start_s) {
+  std::ifstream in(vcd_path);
+  if (!in) throw UserError(vcd_path + ": cannot read the VCD file");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  in.close();
+  size_t enddefs = lines.size();
+  std::string header;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find("$enddefinitions") != std::string::npos) {
+      enddefs = i;
+      break;
+    }
+    header += lines[i] + "\n";
+  }
+  if (enddefs == lines.size()) throw UserError(vcd_path + ": no $enddefinitions (not a VCD file)");
+  const double unit_s = timescale_seconds(header, vcd_path);
+
+  // Value changes in VCD time units: per block, then total (last variable).
+  const int blocks = static_cast<int>(trace.block_names.size());
+  const int vars = blocks + 1;
+  const size_t cycles = std::min(trace.image.size(), cycle_start_s.size());
+  std::vector<double> idle(vars, 0.0), current(vars, NAN);
+  for (int b = 0; b < blocks; ++b) {
+    idle[b] = b < static_cast<int>(trace.leakage_w.size()) ? trace.leakage_w[b] : 0.0;
+    idle[blocks] += idle[b];
+  }
+  std::vector<Change> changes;
+  const auto to_units = [&](double t_s) { return static_cast<uint64_t>(std::llround(t_s / unit_s)); };
+  const auto set_all = [&](uint64_t t, const std::vector<double>& v) {
+    for (int k = 0; k < vars; ++k)
+      if (!(v[k] == current[k])) {  // NaN-safe: the first value is always written
+        changes.push_back({t, k, v[k]});
+        current[k] = v[k];
+      }
+  };
+  std::vector<double> value(vars);
+  for (size_t c = 0; c < cycles; ++c) {
+    const double start_s = cycle_start_s[c];
+    if (c == 0) set_all(to_units(start_s), idle);  // defined from the first traced cycle on
+    value[blocks] = 0.0;
+    for (int b = 0; b < blocks; ++b) {
+      value[b] = trace.power_w[b][c];
+      value[blocks] += value[b];
+    }
+    set_all(to_units(start_s), value);
+    const double end_s = start_s + trace.period_s;
+    const bool gap_follows = c + 1 == cycles || to_units(cycle_start_s[c + 1]) > to_units(end_s);
+    if (gap_follows) set_all(to_units(end_s), idle);
+  }
+  // Later changes at the same time replace earlier ones (idle at t, then the cycle starting at t).
+  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.time < b.time; });
+
+  std::ofstream out(vcd_path, std::ios::trunc);
+  if (!out) throw UserError(vcd_path + ": cannot write the VCD file");
+  for (size_t i = 0; i < enddefs; ++i) out << lines[i] << '\n';
+  // Identifiers: SystemC uses lower-case letters and digits; upper-case 'P' ones cannot collide.
+  out << "$scope module power $end\n";
+  for (int k = 0; k < vars; ++k)
+    out << "$var real 64 P" << k << ' ' << (k < blocks ? var_name(trace.block_names[k]) : std::string("total_w")) << " $end\n";
+  out << "$upscope $end\n";
+  out << lines[enddefs] << '\n';
+
+  char buf[64];
+  const auto write_changes_at = [&](size_t& next, uint64_t t) {
+    // Only the last change of a variable at one time counts.
+    std::map<int, double> last;
+    for (; next < changes.size() && changes[next].time == t; ++next) last[changes[next].var] = changes[next].value;
+    for (const auto& [k, v] : last) {
+      std::snprintf(buf, sizeof buf, "r%.9g P%d\n", v, k);
+      out << buf;
+    }
+  };
+  size_t next = 0;
+  for (size_t i = enddefs + 1; i < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    if (!line.empty() && line[0] == '#') {
+      const uint64_t t = std::stoull(line.substr(1));
+      while (next < changes.size() && changes[next].time < t) {
+        const uint64_t tp = changes[next].time;
+        out << '#' << tp << '\n';
+        write_changes_at(next, tp);
+      }
+      out << line << '\n';
+      write_changes_at(next, t);
+      continue;
+    }
+    out << line << '\n';
+  }
+  while (next < changes.size()) {
+    const uint64_t tp = changes[next].time;
+    out << '#' << tp << '\n';
+    write_changes_at(next, tp);
+  }
+  if (!out) throw UserError(vcd_path + ": cannot write the VCD file");
+}
+
+}  // namespace xbg
