@@ -69,6 +69,13 @@ int PowerModel::adc_bits(const std::string& name) const {
                                                 : ceil_log2_plus1(cfg_.crossbar.pairs_per_tile(m));
 }
 
+int PowerModel::column_tiles(const std::string& name) const {
+  const int l = layer_of(name);
+  if (l < 0) return 1;
+  const int n = shape_.topology[l + 1];
+  return ceil_div(n, cfg_.crossbar.cols_per_tile(n));
+}
+
 int PowerModel::adc_count(const std::string& name) const {
   const int l = layer_of(name);
   if (l < 0) return 0;
@@ -103,7 +110,8 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
   if (kind == "crossbar") {
     // I = V * sum(G) for time t_read: E = V^2 t_read sum(G); counts are in nS.
     if (ev == "driven_conductance_ns" || ev == "replica_conductance_ns") return v2 * cfg_.crossbar.read_time_ns * 1e-9 * 1e-9;
-    if (ev == "driven_rows") return c.wl_driver_fj * kFj;
+    // Every column tile has its own word-line drivers, and a read drives the row in each.
+    if (ev == "driven_rows") return c.wl_driver_fj * kFj * column_tiles(ledger.block_name(b));
     if (ev == "lrs_cells_driven" || ev == "hrs_cells_driven") return c.cell_wire_cap_ff * 1e-15 * v2;
     return 0.0;
   }
@@ -204,7 +212,7 @@ double PowerModel::leakage_w(const EnergyLedger& ledger, EnergyLedger::BlockId b
     const int widest = *std::max_element(shape_.topology.begin(), shape_.topology.end() - 1);
     w += 2.0 * widest * c.leakage_pw_per_sram_bit * kPw;
   }
-  if (kind == "comparator") {
+  if (kind == "comparator" && cfg_.crossbar.partial_sums != "adc") {
     const int l = layer_of(name);
     if (l >= 0) w += ceil_div(shape_.topology[l + 1], cfg_.comparator.columns_per_comparator) * c.leakage_nw_per_comparator * kNw;
   }
@@ -226,7 +234,8 @@ double PowerModel::area_mm2(const EnergyLedger& ledger, EnergyLedger::BlockId b)
     um2 += 2.0 * m * n * c.cell_area_f2 * f_um * f_um;
     um2 += 2.0 * m * col_tiles * c.wl_driver_area_um2;
   }
-  if (kind == "comparator" && l >= 0)
+  // With partial_sums = adc every layer's sums are digitized and compared digitally (digital_merge).
+  if (kind == "comparator" && l >= 0 && cfg_.crossbar.partial_sums != "adc")
     um2 += ceil_div(shape_.topology[l + 1], cfg_.comparator.columns_per_comparator) * c.comparator_area_um2;
   if (kind == "adc") um2 += adc_count(name) * adc_bits(name) * c.adc_area_um2_per_bit;
   if (kind == "buffer") {

@@ -47,6 +47,7 @@ class PowerModel {
   int layer_of(const std::string& block_name) const;  // 0-based index into topology, -1 if none
   int adc_bits(const std::string& block_name) const;
   int adc_count(const std::string& block_name) const;
+  int column_tiles(const std::string& block_name) const;  // 1 for blocks of no layer
   double logic_ge(const EnergyLedger& ledger, EnergyLedger::BlockId block) const;
   double slice_ge(bool pre_unit) const;  // XOR and/or MUX per bit of a protection unit for this scheme
 

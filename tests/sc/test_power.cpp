@@ -202,6 +202,37 @@ TEST(Power, SramPufTakesSramBitAreaAndRramPufCrosspointPairs) {
               1e-15);
 }
 
+PowerRun run_tiled(int tile_rows, int tile_cols, const std::string& partial_sums, int images) {
+  PowerRun r{test::config_for("C", {1, 2}), {}, {}, {}};
+  r.cfg.crossbar.tile_rows = tile_rows;
+  r.cfg.crossbar.tile_cols = tile_cols;
+  r.cfg.crossbar.partial_sums = partial_sums;
+  r.model = provision_model(test::edgy_random_network(kTopology, 21), r.cfg.protection, "test");
+  RunOptions opt;
+  opt.check_golden = false;
+  r.result = run_accelerator(r.cfg, r.model, test::random_inputs(kTopology[0], images, 3), nullptr, opt);
+  r.report = energy_report(r.cfg, r.model, r.result);
+  return r;
+}
+
+// Each column tile has its own word-line drivers (area counts them per tile),
+// so a read that spans two column tiles drives each row twice; and with
+// partial_sums = adc the hidden layers compare digitally: no comparator area.
+TEST(Power, WordLineDriversPerColumnTileAndNoComparatorsWithAdcPartialSums) {
+  const PowerRun whole = run_tiled(0, 0, "analog", 4);
+  const PowerRun split = run_tiled(0, 32, "analog", 4);  // FC1 (n = 64) and FC2 (n = 37): two column tiles each
+  const double extra_rows = kTopology[0] + kTopology[1];   // one more driven row per input of FC1 and FC2
+  const auto dynamic = [](const PowerRun& r) {  // the extra drivers also leak; compare the events only
+    return r.report.energy_breakdown_j.at("crossbar") - r.report.leakage_breakdown_j.at("crossbar");
+  };
+  EXPECT_NEAR(dynamic(split) - dynamic(whole), extra_rows * whole.cfg.energy.wl_driver_fj * 1e-15,
+              1e-6 * extra_rows * whole.cfg.energy.wl_driver_fj * 1e-15);
+  EXPECT_GT(whole.report.area_breakdown_mm2.at("comparator"), 0.0);
+  const PowerRun adc = run_tiled(64, 0, "adc", 2);
+  EXPECT_EQ(adc.report.area_breakdown_mm2.count("comparator"), 0u);
+  EXPECT_GT(adc.report.area_breakdown_mm2.at("adc"), 0.0);
+}
+
 // A chip boot's helper-data transfer and status reads are boot energy: per
 // inference, a booted run of scheme C costs in every block what an offline-key
 // run costs (C leaves the crossbar currents and the post-unit's toggles
