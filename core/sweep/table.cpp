@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -80,7 +81,7 @@ json parse_cell(const std::string& s, bool quoted) {
   if (!quoted && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '+' || s[0] == '.')) {
     char* end = nullptr;
     const double d = std::strtod(s.c_str(), &end);
-    if (end && *end == '\0') {
+    if (end && *end == '\0' && std::isfinite(d)) {  // "557e45011987" overflows: text, not a number
       if (s.find_first_of(".eE") == std::string::npos && std::fabs(d) < 9e15) return json(std::strtoll(s.c_str(), nullptr, 10));
       return json(d);
     }
@@ -100,8 +101,11 @@ Table read_csv(const std::string& path) {
   std::vector<json> record;
   std::string field;
   bool quoted = false, in_quotes = false, any = false;
+  // Point ids are hex digits that can look like numbers ("557e45011987", "123456789012"): always text.
+  int id_column = -1;
   auto end_field = [&] {
-    record.push_back(parse_cell(field, quoted));
+    const bool text = !records.empty() && static_cast<int>(record.size()) == id_column;
+    record.push_back(text ? json(field) : parse_cell(field, quoted));
     field.clear();
     quoted = false;
   };
@@ -122,6 +126,9 @@ Table read_csv(const std::string& path) {
       records.push_back(std::move(record));
       record.clear();
       any = false;
+      if (records.size() == 1)
+        for (size_t c = 0; c < records[0].size(); ++c)
+          if (records[0][c] == "id") id_column = static_cast<int>(c);
     } else {
       field += c;
     }

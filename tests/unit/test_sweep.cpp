@@ -226,6 +226,22 @@ TEST(SweepTable, CsvRoundTripKeepsAbsentCellsEmpty) {
   std::filesystem::remove_all(temp_dir());
 }
 
+TEST(SweepTable, PointIdsThatLookLikeNumbersStayText) {
+  Table t;
+  t.columns = {"id", "clock.period_ns", "note"};
+  t.rows = {{"557e45011987", 2, "1e999"}, {"123456789012", 4, "x"}, {"12345678e123", 1, "y"}};
+  const auto path = (temp_dir() / "ids.csv").string();
+  write_csv(t, path);
+  const Table back = read_csv(path);
+  ASSERT_EQ(back.rows.size(), 3u);
+  EXPECT_EQ(back.rows[0][0], "557e45011987");
+  EXPECT_EQ(back.rows[1][0], "123456789012");
+  EXPECT_EQ(back.rows[2][0], "12345678e123");
+  EXPECT_EQ(back.rows[0][1], 2);
+  EXPECT_EQ(back.rows[0][2], "1e999");  // out of range for a double: text, not null
+  std::filesystem::remove_all(temp_dir());
+}
+
 TEST(SweepTable, MetricsComeFromReportsHeadlineFirst) {
   const json a = {{"accuracy", 0.5}, {"zeta", 1}, {"images", 10}, {"latency_ns_per_inference", 3.0}, {"config", json::object()},
                   {"energy", {{"total_j", 1e-9}}}, {"model", "x.json"},
