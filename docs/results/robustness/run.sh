@@ -15,7 +15,7 @@ X=${XBARGUARD:-build/xbarguard}
 OUT=${OUT:-out/robustness}
 JOBS=${JOBS:-1}
 DOC=docs/results/robustness
-AXES="d2d read-noise stuck stuck-one-sided comparator on-off drift tiles ir-drop"
+AXES="d2d read-noise stuck stuck-one-sided comparator on-off drift drift-spread tiles ir-drop"
 
 # 1. Sweeps: each spec on MNIST (the spec's base network) and on Fashion-MNIST.
 for s in $AXES; do
@@ -41,25 +41,27 @@ done
 # 3. Plots (mean accuracy over the 10 chips; the tables add std and worst chip).
 P() { "$X" plot --results "$DOC/$1.csv" --y accuracy "${@:3}" --out "$DOC/$2.png" > /dev/null; }
 P d2d d2d --x sigma_log_lrs --group dataset,reference \
-  --title "accuracy vs d2d sigma (sigma_log_hrs = 3 x sigma_log_lrs), 10 chips"
+  --title "d2d sigma_log_lrs (sigma_log_hrs = 3 x sigma_log_lrs)"
 P read-noise read-noise --x read_noise_rel --group dataset \
-  --title "accuracy vs read noise (relative per cell), 10 chips"
+  --title "read noise (sigma relative to each cell current)"
 P stuck stuck --x stuck_lrs_rate --group dataset,reference --logx \
-  --title "accuracy vs stuck-at rate p (p LRS and p HRS), 10 chips"
-P comparator comparator-offset --x offset_sigma_ua --group dataset --where noise_sigma_ua=0 \
-  --title "accuracy vs comparator offset sigma (uA; one level = 19.8 uA), 10 chips"
-P comparator comparator-noise --x noise_sigma_ua --group dataset --where offset_sigma_ua=0 \
-  --title "accuracy vs comparator noise sigma (uA; one level = 19.8 uA), 10 chips"
+  --title "stuck-at rate p (p stuck LRS and p stuck HRS)"
+P comparator comparator-offset --x offset_sigma_ua --group dataset --where noise_sigma_ua=0 --logx \
+  --title "comparator offset sigma (uA; one level = 19.8 uA)"
+P comparator comparator-noise --x noise_sigma_ua --group dataset --where offset_sigma_ua=0 --logx \
+  --title "comparator noise sigma (uA; one level = 19.8 uA)"
 P on-off on-off --x g_hrs_us --group dataset,reference --logx \
-  --title "accuracy vs g_hrs_us (on/off = 100 uS / g_hrs_us), variation-mid d2d + 2 % read noise"
+  --title "on/off = 100 uS / g_hrs_us; variation-mid d2d, 2 % read noise"
 P drift drift --x drift_time_s --group dataset,reference --logx \
-  --title "accuracy vs time since programming (s), nu 0.005 / 0.02, 10 chips"
+  --title "time since programming (s), nu 0.005 / 0.02, sigma_nu 0.005"
+P drift-spread drift-spread --x drift_time_s --group dataset,drift_nu_sigma --logx \
+  --title "time since programming (s), replica references, per sigma_nu"
 P tiles tiles-mnist --x tile_rows --group partial_sums,bits --where dataset=mnist --logx \
-  --title "MNIST: tile rows and partial sums (ADC bits, 0 = exact), variation-mid d2d + 2 % noise"
+  --title "MNIST: partial sums per tile size (ADC bits, 0 = exact)"
 P tiles tiles-fashion --x tile_rows --group partial_sums,bits --where dataset=fashion --logx \
-  --title "Fashion: tile rows and partial sums (ADC bits, 0 = exact), variation-mid d2d + 2 % noise"
+  --title "Fashion: partial sums per tile size (ADC bits, 0 = exact)"
 P ir-drop ir-drop --x wire_resistance_ohm --group dataset,tile_rows --logx \
-  --title "accuracy vs bit-line wire resistance per cell (ohm), replica references"
+  --title "bit-line wire resistance per cell (ohm), replica references"
 
 # 4. The device corners of configs/README.md (variation-low/mid/high, tile
 #    configs), 500 images, 10 chips each; corners.csv has the same columns.

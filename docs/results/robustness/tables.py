@@ -15,7 +15,7 @@ import os
 import sys
 
 AXES = ["corners", "d2d", "read-noise", "stuck", "stuck-one-sided", "comparator", "on-off",
-        "drift", "tiles", "ir-drop"]
+        "drift", "drift-spread", "tiles", "ir-drop"]
 METRICS = {"accuracy", "accuracy_std", "accuracy_worst", "golden_agreement",
            "cycles_per_inference", "latency_ns_per_inference"}
 DATASETS = ["mnist", "fashion"]
