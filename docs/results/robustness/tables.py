@@ -44,6 +44,7 @@ def main():
     print("Ideal devices (the reference for the 90 % mark): " + ", ".join(
         f"{ds} {100 * ideal[ds]:.1f} % (90 %: {90 * ideal[ds]:.1f} %)" for ds in DATASETS))
     print()
+    crossings(root, ideal)
 
     def pct(row, key):
         v = float(row[key])
@@ -76,7 +77,7 @@ def main():
             first = by_ds[DATASETS[0]][k]
             if axis == "on-off":
                 g_lrs = 100.0  # the spec keeps crossbar.g_lrs_us at its default
-                cells.append(f"{g_lrs / float(first['crossbar.g_hrs_us']):g}")
+                cells.append(f"{g_lrs / float(first['crossbar.g_hrs_us']):.3g}")
             if show_cycles:
                 cells.append(num(first["cycles_per_inference"]))
             for ds in DATASETS:
@@ -88,6 +89,54 @@ def main():
                           pct(r, "accuracy_worst")]
             print("| " + " | ".join(cells) + " |")
         print()
+
+
+# Axis of each sweep whose value crosses 90 % of ideal; the other varied
+# columns (after `where` filters, except those that move with the axis)
+# name the series.
+LINKED = {"device.sigma_log_hrs", "device.stuck_hrs_rate", "crossbar.tile_cols"}
+CROSSINGS = [
+    ("d2d", "device.sigma_log_lrs", {}),
+    ("read-noise", "device.read_noise_rel", {}),
+    ("stuck", "device.stuck_lrs_rate", {}),
+    ("comparator", "comparator.offset_sigma_ua", {"comparator.noise_sigma_ua": "0.0"}),
+    ("comparator", "comparator.noise_sigma_ua", {"comparator.offset_sigma_ua": "0.0"}),
+    ("on-off", "crossbar.g_hrs_us", {}),
+    ("drift", "device.drift_time_s", {}),
+    ("drift-spread", "device.drift_time_s", {}),
+    ("tiles", "crossbar.tile_rows", {}),
+    ("ir-drop", "device.wire_resistance_ohm", {}),
+]
+
+
+def crossings(root, ideal):
+    """First axis value at which the mean (and the worst chip) is below 90 % of ideal."""
+    print("### where accuracy first falls below 90 % of ideal")
+    print()
+    print("| sweep | axis | series | mnist: mean | mnist: worst chip | fashion: mean | fashion: worst chip |")
+    print("|---|---|---|---|---|---|---|")
+    for axis, x, where in CROSSINGS:
+        rows = [r for r in read(os.path.join(root, f"{axis}.csv"))
+                if all(r[k] == v for k, v in where.items())]
+        others = [c for c in rows[0].keys()
+                  if c not in METRICS and c not in ("dataset", "id", x) and c not in where
+                  and c not in LINKED]
+        series = []
+        for r in rows:
+            key = tuple(r[c] for c in others)
+            if key not in series:
+                series.append(key)
+        for key in series:
+            cells = []
+            for ds in DATASETS:
+                pts = sorted((float(r[x]), r) for r in rows
+                             if r["dataset"] == ds and tuple(r[c] for c in others) == key)
+                for metric in ("accuracy", "accuracy_worst"):
+                    hit = next((v for v, r in pts if float(r[metric]) < 0.9 * ideal[ds]), None)
+                    cells.append(f"{hit:g}" if hit is not None else f"none up to {pts[-1][0]:g}")
+            label = ", ".join(f"{short(c)} {v}" for c, v in zip(others, key)) or "-"
+            print(f"| {axis} | {short(x)} | {label} | " + " | ".join(cells) + " |")
+    print()
 
 
 if __name__ == "__main__":
