@@ -1,8 +1,7 @@
 // Golden engine throughput: random 784-512-512-512-10 network, one image at a
 // time, one core, per popcount path. Target (issue 3): >= 250,000 images/s.
 //   build/bench_golden --benchmark_counters_tabular=true
-#include <benchmark/benchmark.h>
-#include <systemc>  // declares sc_main extern "C", as libsystemc's main() expects
+#include "bench/bench_support.h"
 
 #include <random>
 
@@ -38,9 +37,4 @@ BENCHMARK(BM_GoldenPredict)
 
 }  // namespace
 
-int sc_main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+XBG_BENCH_SC_MAIN()

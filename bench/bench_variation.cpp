@@ -9,53 +9,20 @@
 // random 784-512-512-512-10 network on random inputs (labelled in the
 // counters). Per-image rates exclude elaboration and the chip's programming
 // (drawing every cell once), which is reported on its own.
-#include <benchmark/benchmark.h>
-#include <systemc>
+#include "bench/bench_support.h"
 
-#include <ctime>
-#include <filesystem>
-#include <random>
 
-#include "core/bnn/model_io.h"
-#include "core/common/paths.h"
-#include "core/data/dataset.h"
 #include "core/sim/sim_config.h"
 #include "tb/run.h"
 
 namespace {
 
-struct Workload {
-  xbg::Network net;
-  std::vector<xbg::BitVec> images;
-  bool shipped = false;
-};
+using xbg::bench::cpu_s;
+using xbg::bench::Workload;
 
 const Workload& workload() {
-  static const Workload w = [] {
-    Workload w;
-    const std::string path = xbg::resolve_path("networks/mnist.json");
-    if (std::filesystem::exists(path)) {
-      w.net = xbg::load_network(path);
-      w.images = xbg::binarize_all(xbg::load_dataset("mnist").test, w.net.input_threshold, 2000);
-      w.shipped = true;
-    } else {
-      w.net = xbg::random_network({784, 512, 512, 512, 10}, 1);
-      std::mt19937_64 rng(2);
-      for (int i = 0; i < 2000; ++i) {
-        xbg::BitVec v(784);
-        for (int b = 0; b < 784; ++b) v.set(b, rng() & 1);
-        w.images.push_back(v);
-      }
-    }
-    return w;
-  }();
+  static const Workload w = xbg::bench::load_mnist_workload(2000);
   return w;
-}
-
-double cpu_s() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
 // 0 ideal (popcount path), 1 variation + read noise (configs/variation-mid.json's
@@ -124,9 +91,4 @@ BENCHMARK(BM_Variation)
 
 }  // namespace
 
-int sc_main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+XBG_BENCH_SC_MAIN()
