@@ -10,7 +10,7 @@ packages=(
   libsystemc-dev libboost-dev libboost-program-options-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libssl-dev libeigen3-dev zlib1g-dev
-  gtkwave gnuplot-nox dataset-fashion-mnist
+  gtkwave gnuplot-nox dataset-fashion-mnist python3
   nodejs npm
 )
 
