@@ -14,9 +14,13 @@
 #   hill-climb-structural  extra: the same search started from the structural guess, cross-entropy
 #                only (A FC1-3, C FC1, C FC1-3: targets where structural recovers FC1's row key
 #                but not the whole key; A FC1 alone needs no search)
-#   fine-tune    A, B, C on FC1-3; the scratch run is scheme-independent (same images,
-#                seed and budget), so it runs once, with A
-#   query-extraction  likewise (the chip's answers are the plain network's for every scheme)
+#   hill-climb-budget  extra: 1e8 passes (10x the default) for the strongest k = 1,000 setting
+#                on FC1-3 (greedy and anneal, cross-entropy, reverse): B from zero, A and C from
+#                the structural guess
+#   fine-tune    A, B, C on FC1-3 (each with its scratch run: the same for every scheme,
+#                same images, seed and budget, which the three logs confirm)
+#   query-extraction  A, B, C on FC1-3 (the scratch clone is again scheme-independent)
+#   query-noise  extra: query-extraction on A FC1-3 with uniform-noise queries
 #   helper-data  integrity check and mask attack on SRAM and RRAM PUF chips
 #   tvla         A, B, C on FC1-3, 50 fixed + 50 random-key SystemC power traces
 #
@@ -119,9 +123,25 @@ step_hill_climb_structural() {
 step_retrain() {  # fine-tune | query-extraction
   local method=$1
   for s in $SCHEMES; do
-    local extra=()
-    [ "$s" != A ] && extra=(--set "$method.scratch=false")
-    run "$method" "mnist_${s}_FC1-2-3" "$P2" attack --model "$(model mnist "$s" 1,2,3)" --method "$method" "${extra[@]}"
+    run "$method" "mnist_${s}_FC1-2-3" "$P2" attack --model "$(model mnist "$s" 1,2,3)" --method "$method"
+  done
+}
+
+step_query_noise() {  # extra: queries on uniform noise images instead of training images
+  mkdir -p "$P2/noise"
+  run query-extraction-noise mnist_A_FC1-2-3 "$P2/noise" attack --model "$(model mnist A 1,2,3)" \
+    --method query-extraction --set query-extraction.source=noise
+}
+
+step_hill_climb_budget() {  # extra: 10x the default budget for the strongest k = 1,000 runs on FC1-3
+  mkdir -p "$P1/hill-climb-budget"
+  local one=(--k 1000 --budget 1e8 --set 'hill-climb.algorithms=["greedy","anneal"]'
+             --set 'hill-climb.objectives=["cross-entropy"]' --set 'hill-climb.orders=["reverse"]')
+  run hill-climb-budget mnist_B_FC1-2-3 "$P1/hill-climb-budget" attack --model "$(model mnist B 1,2,3)" \
+    --method hill-climb "${one[@]}"
+  for s in A C; do
+    run hill-climb-budget "mnist_${s}_FC1-2-3" "$P1/hill-climb-budget" attack --model "$(model mnist "$s" 1,2,3)" \
+      --method hill-climb "${one[@]}" --set hill-climb.init=structural
   done
 }
 
@@ -137,7 +157,7 @@ step_tvla() {
 
 steps=("$@")
 [ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural hill-climb hill-climb-structural
-                                 fine-tune query-extraction helper-data tvla)
+                                 hill-climb-budget fine-tune query-extraction query-noise helper-data tvla)
 for st in "${steps[@]}"; do
   case $st in
     models) step_models ;;
@@ -145,6 +165,8 @@ for st in "${steps[@]}"; do
     key-distance) step_key_distance ;;
     hill-climb) step_hill_climb ;;
     hill-climb-structural) step_hill_climb_structural ;;
+    hill-climb-budget) step_hill_climb_budget ;;
+    query-noise) step_query_noise ;;
     fine-tune | query-extraction) step_retrain "$st" ;;
     helper-data) step_helper_data ;;
     tvla) step_tvla ;;
