@@ -96,6 +96,23 @@ std::vector<std::string> point_command(const Spec& spec, const Point& p, const S
   return argv;
 }
 
+namespace {
+// Whether a dotted path names a field of the report (null values count: a
+// key-error run has accuracy null, and accuracy is still a field).
+bool report_has_path(const json& report, const std::string& path) {
+  const json* node = &report;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(key)) return false;
+    node = &(*node)[key];
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+}  // namespace
+
 Table write_results(const std::string& dir, int* missing) {
   const json record = read_record(dir);
   std::vector<std::string> columns = record["columns"].get<std::vector<std::string>>();
@@ -107,6 +124,26 @@ Table write_results(const std::string& dir, int* missing) {
     for (const auto& r : reports)
       if (!r.is_null()) present.push_back(&r);
     metrics = auto_metrics(present);
+  }
+  // A metric is a report path that only a finished run can resolve: one that
+  // no finished point has is a typo in the spec, not an empty column.
+  if (record.value("metrics", std::vector<std::string>{}).size() > 0) {
+    const std::string spec_file = record.value("spec_file", dir + "/sweep.json");
+    for (size_t k = 0; k < metrics.size(); ++k) {
+      bool seen = false, any = false;
+      for (const auto& r : reports) {
+        if (r.is_null()) continue;
+        any = true;
+        if (report_has_path(r, metrics[k])) {
+          seen = true;
+          break;
+        }
+      }
+      if (any && !seen)
+        throw UserError(spec_file + ": metrics[" + std::to_string(k) + "]: '" + metrics[k] +
+                        "' is not a field of the run report (e.g. accuracy, energy_per_inference_j, "
+                        "energy_breakdown_j.crossbar); the finished points are kept, fix the spec and rerun");
+    }
   }
   Table t;
   t.columns.push_back("id");

@@ -226,5 +226,21 @@ TEST_F(SweepCli, BadSpecFailsBeforeAnyPointRuns) {
   EXPECT_FALSE(fs::exists(dir_ / "bad"));
 }
 
+TEST_F(SweepCli, MisspelledMetricIsAnErrorNotAnEmptyColumn) {
+  std::ofstream(spec_) << json{{"network", network_},
+                               {"dataset", "mnist"},
+                               {"images", 4},
+                               {"set", {{"protection.layers", {1, 2}}}},
+                               {"metrics", {"accuracy", "energy_per_inference_j", "acuracy"}},
+                               {"axes", {{"comparator.columns_per_comparator", {1}}}}}
+                              .dump();
+  const Result r = sweep("typo");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("four.json: metrics[2]: 'acuracy' is not a field of the run report"), std::string::npos)
+      << r.output;
+  // The finished point is kept: the fixed spec resumes without rerunning it.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "typo" / "points"), fs::directory_iterator{}), 1);
+}
+
 }  // namespace
 }  // namespace xbg
