@@ -13,6 +13,7 @@
 #include "core/common/paths.h"
 #include "core/protection/hkdf.h"
 #include "core/sim/sim_config.h"
+#include "core/sweep/table.h"
 
 namespace xbg::sweep {
 
@@ -315,19 +316,6 @@ Spec load_spec(const std::string& path, const json& schema) {
 
 namespace {
 
-const json* find_path(const json& j, const std::string& path) {
-  const json* node = &j;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!node->is_object() || !node->contains(key)) return nullptr;
-    node = &(*node)[key];
-    if (dot == std::string::npos) return node;
-    start = dot + 1;
-  }
-}
-
 std::string point_id(const json& effective, int chips, bool no_key) {
   const std::string text = effective.dump() + "\nchips=" + std::to_string(chips) + "\nno_key=" + (no_key ? "1" : "0");
   const auto h = sha256(bytes_of(text));
@@ -387,7 +375,7 @@ std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve) {
       if (it != raw[i].end()) {
         p.values.push_back(*it);
       } else {
-        const json* v = find_path(p.effective, c);
+        const json* v = find_json_path(p.effective, c);
         p.values.push_back({c, v ? *v : json(nullptr)});
       }
     }

@@ -96,23 +96,6 @@ std::vector<std::string> point_command(const Spec& spec, const Point& p, const S
   return argv;
 }
 
-namespace {
-// Whether a dotted path names a field of the report (null values count: a
-// key-error run has accuracy null, and accuracy is still a field).
-bool report_has_path(const json& report, const std::string& path) {
-  const json* node = &report;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!node->is_object() || !node->contains(key)) return false;
-    node = &(*node)[key];
-    if (dot == std::string::npos) return true;
-    start = dot + 1;
-  }
-}
-}  // namespace
-
 Table write_results(const std::string& dir, int* missing) {
   const json record = read_record(dir);
   std::vector<std::string> columns = record["columns"].get<std::vector<std::string>>();
@@ -134,7 +117,7 @@ Table write_results(const std::string& dir, int* missing) {
       for (const auto& r : reports) {
         if (r.is_null()) continue;
         any = true;
-        if (report_has_path(r, metrics[k])) {
+        if (find_json_path(r, metrics[k])) {  // a null value is still a field (key-error runs)
           seen = true;
           break;
         }

@@ -151,18 +151,22 @@ Table read_csv(const std::string& path) {
   return t;
 }
 
-json report_value(const json& report, const std::string& path) {
-  const json* node = &report;
+const json* find_json_path(const json& j, const std::string& dotted) {
+  const json* node = &j;
   size_t start = 0;
   while (true) {
-    const size_t dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const size_t dot = dotted.find('.', start);
+    const std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!node->is_object() || !node->contains(key)) return nullptr;
     node = &(*node)[key];
-    if (dot == std::string::npos) break;
+    if (dot == std::string::npos) return node;
     start = dot + 1;
   }
-  if (node->is_number() || node->is_string() || node->is_boolean()) return *node;
+}
+
+json report_value(const json& report, const std::string& path) {
+  const json* node = find_json_path(report, path);
+  if (node && (node->is_number() || node->is_string() || node->is_boolean())) return *node;
   return nullptr;
 }
 

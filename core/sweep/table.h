@@ -30,6 +30,10 @@ void write_csv(const Table& t, const std::string& path);
 Table read_csv(const std::string& path);
 std::string format_cell(const json& v);
 
+// The node at a dotted path ("energy_breakdown_j.crossbar"), or null if a
+// step is missing or not an object. A present null value is a node.
+const json* find_json_path(const json& j, const std::string& dotted);
+
 // The value at a dotted path of a report ("energy.total_j"): numbers,
 // strings and booleans as they are; null if absent or not a scalar.
 json report_value(const json& report, const std::string& path);
