@@ -36,4 +36,7 @@ struct CommonOptions {
 };
 void add_common_options(po::options_description& opts, CommonOptions& common, bool with_config = true);
 
+// --layers "1,2,3" or "all" (every one of `hidden_layers`) -> 1-based FC numbers.
+std::vector<int> parse_layers(const std::string& text, int hidden_layers);
+
 }  // namespace xbg::cli

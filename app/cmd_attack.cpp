@@ -37,22 +37,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-std::vector<int> parse_layer_set(const std::string& text) {
-  std::vector<int> out;
-  for (const auto& p : split(text, ',')) {
-    try {
-      size_t used = 0;
-      const int v = std::stoi(p, &used);
-      if (used != p.size()) throw std::invalid_argument(p);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      throw UserError("--layers: \"" + text + "\" is not a comma-separated list of FC numbers such as 1,2,3");
-    }
-  }
-  if (out.empty()) throw UserError("--layers: empty layer set");
-  return out;
-}
-
 // "C FC1,2,3" for one scheme, "FC1:A FC2:B" for a mix.
 std::string target_label(const xbg::Network& stored) {
   std::set<std::string> schemes;
@@ -143,7 +127,7 @@ int run(int argc, char** argv) {
       ("scheme", po::value(&scheme_args)->composing(),
        "plain model only: protect it here with these schemes (A,B,C,row-inv,...; comma list, repeatable)")
       ("layers", po::value(&layer_args)->composing(),
-       "plain model only: protected-layer set, e.g. 1,2,3 (repeatable: one target per set; default 1,2,3)")
+       "plain model only: protected-layer set, e.g. 1,2,3 or all (repeatable: one target per set; default 1,2,3)")
       ("key-seed", po::value(&key_seed),
        "offline master key seed: protects a plain model; for a protected model the evaluator's truth "
        "(default: read from the model's key_source label). Never given to the attack itself")
@@ -234,7 +218,8 @@ int run(int argc, char** argv) {
     for (xbg::Scheme s : schemes)
       for (const auto& set : layer_args) {
         Target t;
-        t.stored = xbg::protect_network(model, s, parse_layer_set(set), master, single_key, xbg::key_seed_label(key_seed));
+        const std::vector<int> layers = xbg::cli::parse_layers(set, static_cast<int>(model.hidden.size()));
+        t.stored = xbg::protect_network(model, s, layers, master, single_key, xbg::key_seed_label(key_seed));
         t.truth = xbg::derive_network_keys(t.stored, master);
         // The evaluator's truth must undo the protection exactly.
         const xbg::Network undone = atk::effective_network(t.stored, t.truth);

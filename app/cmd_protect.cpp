@@ -18,29 +18,6 @@ namespace {
 
 namespace po = xbg::cli::po;
 
-// "1,2,3" or "all" -> 1-based FC numbers.
-std::vector<int> parse_layers(const std::string& text, int hidden_layers) {
-  std::vector<int> out;
-  if (text == "all") {
-    for (int i = 1; i <= hidden_layers; ++i) out.push_back(i);
-    return out;
-  }
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      const int v = std::stoi(item, &used);
-      if (used != item.size()) throw std::invalid_argument(item);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      throw xbg::UserError("--layers: '" + item + "' is not a layer number (use e.g. 1,2,3 or all)");
-    }
-  }
-  if (out.empty()) throw xbg::UserError("--layers: empty list");
-  return out;
-}
-
 // Where the master key comes from: an offline seed (labelled as such), or a
 // chip's PUF (enrolled here; only the public helper data goes into the image).
 void add_key_options(po::options_description& opts) {
@@ -116,7 +93,7 @@ int run(int argc, char** argv) {
   const ChosenKey chosen = master_key_from_options(vm);
   const xbg::KeySource& source = chosen.source;
   const xbg::Network plain = xbg::load_network(xbg::resolve_path(model_path));
-  const std::vector<int> layers = parse_layers(layers_text, static_cast<int>(plain.hidden.size()));
+  const std::vector<int> layers = xbg::cli::parse_layers(layers_text, static_cast<int>(plain.hidden.size()));
   xbg::Network stored;
   try {
     stored = xbg::protect_network(plain, scheme, layers, source.key, single_key, source.label);
