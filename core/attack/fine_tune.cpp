@@ -52,14 +52,7 @@ AttackOutcome run(const AttackContext& ctx, const FineTuneConfig& cfg) {
   const double no_key = ctx.eval.test_accuracy(ctx.stored);
   const double baseline = ctx.eval.baseline_accuracy();
 
-  TrainOptions base;
-  base.topology = ctx.stored.topology();
-  base.batch = cfg.batch;
-  base.lr = cfg.lr;
-  base.schedule = cfg.schedule;
-  base.seed = ctx.seed;
-  base.threshold = ctx.stored.input_threshold;
-  base.init_latent = cfg.init_latent;
+  const TrainOptions base = retrain_options(ctx.stored, ctx.seed, cfg);
 
   AttackOutcome out;
   json jruns = json::array();

@@ -119,14 +119,7 @@ AttackOutcome run(const AttackContext& ctx, const QueryExtractionConfig& cfg) {
   const double chip_accuracy = accuracy(chip_on_test, test);
   const double no_key = ctx.eval.test_accuracy(ctx.stored);
 
-  TrainOptions base;
-  base.topology = ctx.stored.topology();
-  base.batch = cfg.batch;
-  base.lr = cfg.lr;
-  base.schedule = cfg.schedule;
-  base.seed = ctx.seed;
-  base.threshold = ctx.stored.input_threshold;
-  base.init_latent = cfg.init_latent;
+  const TrainOptions base = retrain_options(ctx.stored, ctx.seed, cfg);
 
   AttackOutcome out;
   json jruns = json::array();

@@ -2,6 +2,7 @@
 // Retraining helpers shared by the attacks that train a network (fine-tune,
 // query-extraction): the trainer of core/train, run epoch by epoch with the
 // test accuracy sampled along the way.
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,22 @@ struct RetrainCurve {
 // at `checkpoints` evenly spaced epochs and after the last epoch.
 RetrainCurve retrain(const TrainOptions& opt, const ImageSet& train, const std::vector<int>& subset,
                      const ImageSet& test, const Network* init, int checkpoints);
+
+// Trainer options for retraining the stored network's architecture: the
+// attack config's batch, learning rate, schedule and latent init, the run's
+// seed and the model's input threshold (epochs and fraction left to the caller).
+template <class RetrainConfig>
+TrainOptions retrain_options(const Network& stored, uint64_t seed, const RetrainConfig& cfg) {
+  TrainOptions o;
+  o.topology = stored.topology();
+  o.batch = cfg.batch;
+  o.lr = cfg.lr;
+  o.schedule = cfg.schedule;
+  o.seed = seed;
+  o.threshold = stored.input_threshold;
+  o.init_latent = cfg.init_latent;
+  return o;
+}
 
 // The first `limit` images (limit < 0 or >= count: all).
 ImageSet head_images(const ImageSet& set, int limit);
