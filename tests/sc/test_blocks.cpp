@@ -15,32 +15,19 @@
 #include "models/common/payload.h"
 #include "models/comparator/comparator_bank.h"
 #include "models/crossbar/crossbar_tile.h"
+#include "probe.h"
 #include "sc_test_util.h"
 #include "tb/kernel.h"
 
 namespace xbg {
 namespace {
 
+using test::Probe;
+
 // Test initiator.
 struct Initiator : sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Initiator> out{"out"};
   explicit Initiator(sc_core::sc_module_name n) : sc_module(n) {}
-};
-
-// Test initiator plus a sink target that records what reaches the end of a chain.
-struct Probe : Initiator {
-  tlm_utils::simple_target_socket<Probe> sink{"sink"};
-  std::vector<double> currents_seen;
-  BitVec bits_seen;
-  explicit Probe(sc_core::sc_module_name n) : Initiator(n) { sink.register_b_transport(this, &Probe::at_sink); }
-  void at_sink(tlm::tlm_generic_payload& p, sc_core::sc_time&) {
-    ColumnCurrents* c = nullptr;
-    p.get_extension(c);
-    if (c) currents_seen = c->current_a;
-    bits_seen = BitVec(static_cast<int>(p.get_data_length()) * 8);
-    std::memcpy(bits_seen.data(), p.get_data_ptr(), p.get_data_length());
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
 };
 
 struct Transaction {
@@ -122,8 +109,7 @@ TEST_P(TileTest, ColumnCurrentIsVReadTimesDrivenConductance) {
   Timebase tb(clock_);
   CrossbarTile tile("tile", cfg, tb, ledger_, "tile");
   Probe probe("probe");
-  probe.out.bind(tile.in);
-  tile.out.bind(probe.sink);
+  probe.wire(tile);
   const Network net = test::edgy_random_network({37, 9, 2}, 4);
   tile.program(37, 9, net.hidden[0].columns);
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
@@ -134,14 +120,14 @@ TEST_P(TileTest, ColumnCurrentIsVReadTimesDrivenConductance) {
     probe.out->b_transport(t.p, t.delay);
     ASSERT_EQ(t.p.get_response_status(), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(t.delay, tb.period() * 5.0);  // 10 ns read at 2 ns
-    ASSERT_EQ(probe.currents_seen.size(), 9u);
+    ASSERT_EQ(probe.currents.size(), 9u);
     for (int k = 0; k < 9; ++k) {
       double g_sum_s = 0;  // by hand: each input drives one cell of the pair
       for (int i = 0; i < 37; ++i) {
         const bool w = net.hidden[0].columns[k].get(i), in = x.get(i);
         g_sum_s += (w == in ? 50e-6 : 2e-6);
       }
-      EXPECT_NEAR(probe.currents_seen[k], 0.25 * g_sum_s, 1e-15) << "column " << k;
+      EXPECT_NEAR(probe.currents[k], 0.25 * g_sum_s, 1e-15) << "column " << k;
     }
   }
   EXPECT_EQ(ledger_.event_count(ledger_.find_block("tile"), "reads"), 20u);
@@ -176,8 +162,7 @@ TEST_F(Blocks, ComparatorDecidesEveryColumnAndChargesSharedRounds) {
   Timebase tb(clock_);
   ComparatorBank bank("bank", cfg, tb, ledger_, "bank");
   Probe probe("probe");
-  probe.out.bind(bank.in);
-  bank.out.bind(probe.sink);
+  probe.wire(bank);
   bank.program_references({1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0});
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
   EXPECT_EQ(bank.comparators(), 3);
@@ -190,7 +175,7 @@ TEST_F(Blocks, ComparatorDecidesEveryColumnAndChargesSharedRounds) {
   t.p.clear_extension(&currents);
   ASSERT_EQ(t.p.get_response_status(), tlm::TLM_OK_RESPONSE);
   EXPECT_EQ(t.p.get_data_length(), 1u);
-  EXPECT_EQ(probe.bits_seen.data()[0] & 0x7f, 0b1101101u);  // columns 0, 2, 3, 5, 6 at or above
+  EXPECT_EQ(probe.bits.data()[0] & 0x7f, 0b1101101u);  // columns 0, 2, 3, 5, 6 at or above
   EXPECT_EQ(t.delay, tb.period() * 6.0);                     // 3 rounds x 2 cycles
   EXPECT_EQ(ledger_.event_count(ledger_.find_block("bank"), "decisions"), 7u);
 
@@ -203,8 +188,7 @@ TEST_F(Blocks, TileRejectsAPayloadOfTheWrongWidth) {
   Timebase tb(clock_);
   CrossbarTile tile("tile", CrossbarConfig{}, tb, ledger_, "tile");
   Probe probe("probe");
-  probe.out.bind(tile.in);
-  tile.out.bind(probe.sink);
+  probe.wire(tile);
   const Network net = test::edgy_random_network({64, 8, 2}, 4);
   tile.program(64, 8, net.hidden[0].columns);
   sc_core::sc_start(sc_core::SC_ZERO_TIME);

@@ -5,74 +5,25 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/common/payload.h"
 #include "models/comparator/comparator_bank.h"
 #include "models/crossbar/crossbar_tile.h"
+#include "probe.h"
 #include "sc_test_util.h"
 #include "tb/kernel.h"
 
 namespace xbg {
 namespace {
 
+using test::Probe;
+
 const std::vector<int> kTopology = {101, 64, 37, 10};
 
-// A sink that records the comparator or tile output.
-struct Probe : sc_core::sc_module {
-  tlm_utils::simple_initiator_socket<Probe> out{"out"};
-  tlm_utils::simple_target_socket<Probe> sink{"sink"};
-  std::vector<double> currents;
-  std::vector<double> references;
-  BitVec bits;
-  explicit Probe(sc_core::sc_module_name n) : sc_module(n) { sink.register_b_transport(this, &Probe::at_sink); }
-  void at_sink(tlm::tlm_generic_payload& p, sc_core::sc_time&) {
-    ColumnCurrents* c = nullptr;
-    p.get_extension(c);
-    if (c) {
-      currents = c->current_a;
-      references = c->reference_a;
-    }
-    bits = BitVec(static_cast<int>(p.get_data_length()) * 8);
-    std::memcpy(bits.data(), p.get_data_ptr(), p.get_data_length());
-    p.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-  // Sends x (bit-packed) downstream; returns the response status.
-  tlm::tlm_response_status send(const BitVec& x) {
-    words.assign(64, 0);
-    std::memcpy(words.data(), x.data(), sizeof(uint64_t) * x.num_words());
-    tlm::tlm_generic_payload p;
-    payload_bind_words(p, words.data());
-    p.set_command(tlm::TLM_WRITE_COMMAND);
-    p.set_address(0);
-    p.set_data_length(bytes_for_bits(x.size()));
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    out->b_transport(p, delay);
-    return p.get_response_status();
-  }
-  // Sends column currents (for a comparator bank) with an n-bit result buffer.
-  tlm::tlm_response_status send_currents(ColumnCurrents& c, int n) {
-    words.assign(static_cast<size_t>(n + 63) / 64 + 1, 0);
-    tlm::tlm_generic_payload p;
-    payload_bind_words(p, words.data());
-    p.set_command(tlm::TLM_WRITE_COMMAND);
-    p.set_data_length(bytes_for_bits(n));
-    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    p.set_extension(&c);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    out->b_transport(p, delay);
-    p.clear_extension(&c);
-    return p.get_response_status();
-  }
-  std::vector<uint64_t> words;
-};
 
 struct Variant {
   const char* name;
@@ -207,8 +158,7 @@ TEST_P(ReadNoise, HasTheConfiguredVariance) {
   Timebase tb(clock_);
   CrossbarTile tile("tile", cfg, tb, ledger_, "fc1.crossbar");
   Probe probe("probe");
-  probe.out.bind(tile.in);
-  tile.out.bind(probe.sink);
+  probe.wire(tile);
   tile.configure_devices(dev, "nominal_median");
   const int m = 200, n = 8;
   const Network net = test::edgy_random_network({m, n, 2}, 35);
@@ -263,15 +213,13 @@ TEST_F(Bench, ComparatorOffsetsAreDrawnOncePerComparatorAndShared) {
   Timebase tb(clock_);
   ComparatorBank bank("bank", cfg, tb, ledger_, "fc1.comparator");
   Probe probe("probe");
-  probe.out.bind(bank.in);
-  bank.out.bind(probe.sink);
+  probe.wire(bank);
   const int n = 4096;
   bank.configure_chip(11, CrossbarConfig{}, nullptr);
   bank.program_references(std::vector<double>(n, 0.0));
   ComparatorBank other("other", cfg, tb, ledger_, "fc1.comparator_b");
   Probe other_probe("other_probe");
-  other_probe.out.bind(other.in);
-  other.out.bind(other_probe.sink);
+  other_probe.wire(other);
   other.configure_chip(11, CrossbarConfig{}, nullptr);
   other.program_references(std::vector<double>(n, 0.0));
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
@@ -302,8 +250,7 @@ TEST_F(Bench, ComparatorNoiseFlipsDecisionsWithTheGaussianProbability) {
   Timebase tb(clock_);
   ComparatorBank bank("bank", cfg, tb, ledger_, "fc2.comparator");
   Probe probe("probe");
-  probe.out.bind(bank.in);
-  bank.out.bind(probe.sink);
+  probe.wire(bank);
   const int n = 256;
   bank.program_references(std::vector<double>(n, 10e-6));
   sc_core::sc_start(sc_core::SC_ZERO_TIME);
