@@ -64,6 +64,29 @@ def gnuplot(script):
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
 
+def stacked_chart(dat_path, png_path, title, ylabel, groups, rows, extra=""):
+    """One bar per (label, values) row, stacked by group (the energy and area charts)."""
+    with open(dat_path, "w") as f:
+        for label, values in rows:
+            f.write(label + " " + " ".join("%.6g" % v for v in values) + "\n")
+    plots = ", ".join("'%s' using %d%s title '%s'" % (dat_path, i + 2, ":xtic(1)" if i == 0 else "", g)
+                      for i, (g, _) in enumerate(groups))
+    gnuplot("""set terminal pngcairo size 1100,560 font ',10'
+set output '%s'
+set title '%s'
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.85 border -1
+set boxwidth 0.75
+set ylabel '%s'
+%sset xtics rotate by -35 left
+set key outside right top
+set grid ytics
+set bmargin 7
+plot %s
+""" % (png_path, title, ylabel, extra, plots))
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -149,31 +172,12 @@ def main():
 
     # Charts.
     with tempfile.TemporaryDirectory() as tmp:
-        energy_dat = os.path.join(tmp, "energy.dat")
-        with open(energy_dat, "w") as f:
-            for t in tilings:
-                for s in SCHEMES:
-                    r = by_key.get((t, s))
-                    if r is None:
-                        continue
-                    f.write('"%s %s" ' % (s, t) + " ".join("%.6g" % (group_sum(r, "energy_breakdown_j.", k) * 1e9)
-                                                       for _, k in ENERGY_GROUPS) + "\n")
-        plots = ", ".join("'%s' using %d%s title '%s'" % (energy_dat, i + 2, ":xtic(1)" if i == 0 else "", g)
-                          for i, (g, _) in enumerate(ENERGY_GROUPS))
-        gnuplot("""set terminal pngcairo size 1100,560 font ',10'
-set output '%s'
-set title 'MNIST energy per inference by block, 500 images (sweeps/power-overhead.json)'
-set style data histograms
-set style histogram rowstacked
-set style fill solid 0.85 border -1
-set boxwidth 0.75
-set ylabel 'energy per inference [nJ]'
-set xtics rotate by -35 left
-set key outside right top
-set grid ytics
-set bmargin 7
-plot %s
-""" % (os.path.join(out_dir, "energy.png"), plots))
+        bars = [(s, t, by_key[(t, s)]) for t in tilings for s in SCHEMES if (t, s) in by_key]
+        stacked_chart(os.path.join(tmp, "energy.dat"), os.path.join(out_dir, "energy.png"),
+                      "MNIST energy per inference by block, 500 images (sweeps/power-overhead.json)",
+                      "energy per inference [nJ]", ENERGY_GROUPS,
+                      [('"%s %s"' % (s, t), [group_sum(r, "energy_breakdown_j.", k) * 1e9 for _, k in ENERGY_GROUPS])
+                       for s, t, r in bars])
 
         pct_dat = os.path.join(tmp, "pct.dat")
         with open(pct_dat, "w") as f:
@@ -199,33 +203,12 @@ set bmargin 7
 plot '%s' using 2:xtic(1) title 'inference overhead vs unprotected', '' using 3 title 'pre/post share of total'
 """ % (os.path.join(out_dir, "overhead.png"), pct_dat))
 
-        area_dat = os.path.join(tmp, "area.dat")
-        with open(area_dat, "w") as f:
-            for t in tilings:
-                for s in SCHEMES:
-                    r = by_key.get((t, s))
-                    if r is None:
-                        continue
-                    total = metric(r, "area_mm2")
-                    f.write('"%s %s" ' % (s, t) + " ".join("%.6g" % (100.0 * group_sum(r, "area_breakdown_mm2.", k) / total)
-                                                       for _, k in AREA_GROUPS) + "\n")
-        plots = ", ".join("'%s' using %d%s title '%s'" % (area_dat, i + 2, ":xtic(1)" if i == 0 else "", g)
-                          for i, (g, _) in enumerate(AREA_GROUPS))
-        gnuplot("""set terminal pngcairo size 1100,560 font ',10'
-set output '%s'
-set title 'MNIST chip area by block, share of the chip (40 nm estimates, 4 F^2 crosspoint cells)'
-set style data histograms
-set style histogram rowstacked
-set style fill solid 0.85 border -1
-set boxwidth 0.75
-set ylabel 'share of chip area [%%]'
-set yrange [0:100]
-set xtics rotate by -35 left
-set key outside right top
-set grid ytics
-set bmargin 7
-plot %s
-""" % (os.path.join(out_dir, "area.png"), plots))
+        stacked_chart(os.path.join(tmp, "area.dat"), os.path.join(out_dir, "area.png"),
+                      "MNIST chip area by block, share of the chip (40 nm estimates, 4 F^2 crosspoint cells)",
+                      "share of chip area [%]", AREA_GROUPS,
+                      [('"%s %s"' % (s, t), [100.0 * group_sum(r, "area_breakdown_mm2.", k) / metric(r, "area_mm2")
+                                             for _, k in AREA_GROUPS]) for s, t, r in bars],
+                      "set yrange [0:100]\n")
 
 
 if __name__ == "__main__":
