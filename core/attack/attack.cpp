@@ -206,6 +206,13 @@ double Evaluator::agreement(const KeyGuess& guess, int layer) const {
   return bits ? static_cast<double>(space_.agreeing_bits(guess, truth(), layer)) / bits : 1.0;
 }
 
+double Evaluator::piece_agreement(const KeyGuess& guess, int layer, bool swap) const {
+  const BitVec& g = swap ? guess.at(layer).s : guess.at(layer).r;
+  const BitVec& t = swap ? truth().at(layer).s : truth().at(layer).r;
+  if (g.size() == 0) return std::numeric_limits<double>::quiet_NaN();
+  return 1.0 - static_cast<double>(hamming_distance(g, t)) / g.size();
+}
+
 // ---------------------------------------------------------------- helpers
 
 std::string fmt_pct(double share, int decimals) {

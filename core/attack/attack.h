@@ -90,6 +90,9 @@ class Evaluator {
   double baseline_accuracy() const { return baseline_; }  // right key (NaN without truth)
   double agreement(const KeyGuess& guess) const;              // share of protected key bits right
   double agreement(const KeyGuess& guess, int layer) const;   // one hidden layer's bits
+  // One piece of one hidden layer: its R bits (swap = false) or S bits; NaN
+  // where the layer has no such piece (S of a single-key layer counts apart).
+  double piece_agreement(const KeyGuess& guess, int layer, bool swap) const;
   int test_images() const { return test_count_; }
 
  private:

@@ -15,5 +15,6 @@ AttackMethod fine_tune_method();     // fine_tune.cpp
 AttackMethod query_extraction_method();  // query_extraction.cpp
 AttackMethod helper_data_method();   // helper_data_attack.cpp
 AttackMethod tvla_method();          // tvla.cpp
+AttackMethod differential_method();  // differential.cpp
 
 }  // namespace xbg::attack
