@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates every figure of docs/results/security.md (issues 12 and 13).
+# Regenerates every figure of docs/results/security.md.
 #
 #   bash docs/results/security/run.sh [STEP ...]     (from the repository root)
 #
