@@ -1,4 +1,4 @@
-// xbarguard protect: provisioning step of DESIGN §2 / §4 — turns a plain trained
+// xbarguard protect: provisioning step of docs/design.md §4.4 — turns a plain trained
 // model into the stored W*, B* (plus scheme ids), never writing the key.
 #include <cstdio>
 #include <random>

@@ -279,14 +279,14 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
      << "Made by:\n\n```sh\n" << command << "\n```\n\n"
      << "- Key source: key-seeds " << first_seed << ".." << first_seed + keys - 1
      << " (offline, not a PUF key): master key = SHA-256(\"xbarguard-offline-key-seed/\" + S), per-layer keys "
-        "by HKDF-SHA256 (DESIGN §2).\n"
+        "by HKDF-SHA256 (docs/design.md §2.6).\n"
      << "- **With key**: keyed golden inference (pre-unit, stored W*, B*, post-unit); accuracy, and how many "
         "(image, key) pairs give a prediction different from the unprotected network (must be 0), plus how "
         "many hidden-layer outputs differ.\n"
      << "- **No key**: the attacker's copy, stored W*, B* used as plain weights on plain inputs (no pre/post "
         "units): mean ± sample std over the " << keys << " keys, and min–max.\n"
      << "- **Clone key**: pre/post units driven by another chip's key (key-seed S + " << wrong_offset
-     << "), the key-check-bypassed clone of DESIGN §4.\n"
+     << "), the key-check-bypassed clone of docs/design.md §4.4.\n"
      << "- Paper: numbers printed in the paper (MNIST network, one key, baseline " << kPaperBaselinePct << " %).\n\n";
   for (const auto& nr : results) {
     md << "## " << nr.net.name << " (`" << nr.model_path << "`, " << nr.dataset << " test split, " << nr.set.inputs.size()

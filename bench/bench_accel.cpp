@@ -1,5 +1,5 @@
 // Simulation speed of the SystemC accelerator with ideal devices against the
-// golden engine, on one core (issue 7 target: >= 20,000 images/s and >= 10 %
+// golden engine, on one core (target: >= 20,000 images/s and >= 10 %
 // of the golden engine's images/s measured in the same process).
 //
 //   cmake -S . -B build-accel -DXBG_BUILD_BENCH=ON && cmake --build build-accel --target bench_accel

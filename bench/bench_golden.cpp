@@ -1,5 +1,5 @@
 // Golden engine throughput: random 784-512-512-512-10 network, one image at a
-// time, one core, per popcount path. Target (issue 3): >= 250,000 images/s.
+// time, one core, per popcount path. Target: >= 250,000 images/s.
 //   build/bench_golden --benchmark_counters_tabular=true
 #include "bench/bench_support.h"
 

@@ -1,5 +1,5 @@
 // Simulation speed of the SystemC accelerator with device non-idealities on
-// (issue 9 target: >= 2,000 MNIST images/s on one core with variation and
+// (target: >= 2,000 MNIST images/s on one core with variation and
 // read noise), against the ideal popcount path in the same process.
 //
 //   cmake -S . -B build-bench -DXBG_BUILD_BENCH=ON && cmake --build build-bench --target bench_variation

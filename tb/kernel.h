@@ -4,7 +4,7 @@
 namespace xbg {
 
 // Starts a new SystemC kernel context so one process can elaborate and run
-// many simulations (DESIGN §6). Old contexts are never freed: SystemC 2.3.4
+// many simulations (docs/design.md §6). Old contexts are never freed: SystemC 2.3.4
 // cannot tear one down safely.
 inline void fresh_sc_kernel() {
   sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();

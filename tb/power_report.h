@@ -21,7 +21,7 @@ EnergyReport energy_report(const SimConfig& cfg, const ProvisionedModel& model, 
 std::optional<double> unprotected_energy_per_inference(const SimConfig& cfg, const ProvisionedModel& model,
                                                        const std::vector<BitVec>& images);
 
-// Sets protection_overhead_pct from the unprotected reference run (DESIGN §5).
+// Sets protection_overhead_pct from the unprotected reference run (docs/design.md §5).
 void add_protection_overhead(EnergyReport& report, const SimConfig& cfg, const ProvisionedModel& model,
                              const std::vector<BitVec>& images);
 

@@ -1,5 +1,5 @@
 #pragma once
-// Security evaluation (issues 12 and 13): what a thief who copies W*, B* out
+// Security evaluation: what a thief who copies W*, B* out
 // of the crossbar can get. Threat model: docs/threat-model.md. Every attack
 // runs on the golden engine (plain C++), never on SystemC.
 //

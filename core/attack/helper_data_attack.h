@@ -1,5 +1,5 @@
 #pragma once
-// Helper-data manipulation (issue 13, method helper-data). The attacker owns
+// Helper-data manipulation (method helper-data). The attacker owns
 // a real chip, may rewrite the public helper data it boots from, and sees
 // only key-ok / key-error. Three chips are compared, all running the real key
 // unit (core/puf/provisioning.h) and differing only in what makes them refuse:

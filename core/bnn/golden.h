@@ -22,7 +22,7 @@ struct GoldenTrace {
   int prediction = -1;
 };
 
-// Bit-packed XNOR + popcount inference (DESIGN §1), the oracle for every other
+// Bit-packed XNOR + popcount inference (docs/design.md §1.5), the oracle for every other
 // path. The network is repacked once at construction into an interleaved
 // layout (8 columns per 512-bit group) so the AVX-512 path needs no
 // horizontal reductions; the scalar paths read the same layout.

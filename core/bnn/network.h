@@ -8,14 +8,14 @@
 
 namespace xbg {
 
-// One binary fully connected layer (DESIGN §1): Y = sign(W^T X - B), sign(0)=+1.
+// One binary fully connected layer (docs/design.md §1.1): Y = sign(W^T X - B), sign(0)=+1.
 // W is m x n; column k holds the m weights of output neuron k.
 struct BinaryLayer {
   int m = 0;                      // inputs
   int n = 0;                      // outputs
   std::vector<BitVec> columns;    // n columns of m bits, bit i set <=> W[i][k] = +1
   std::vector<int> thresholds;    // B, n entries, parity of m, within [-m, m+2]
-  std::string scheme = "none";    // protection scheme id (DESIGN §2) of the stored W*, B*
+  std::string scheme = "none";    // protection scheme id (docs/design.md §2.3) of the stored W*, B*
   bool single_key = false;        // paper III-A single-key option was used
 
   // s_k = (W^T X)_k for one column: m - 2 * mismatches.

@@ -1,5 +1,5 @@
 #pragma once
-// The config framework every subcommand shares (DESIGN §6).
+// The config framework every subcommand shares (docs/design.md §6).
 //
 // A block's config is a plain struct with defaults as member initializers (the
 // one place defaults live) and one visit() that names its fields:

@@ -72,7 +72,7 @@ void seeded_shuffle(std::vector<T>& v, Rng& rng) {
   }
 }
 
-// The one binarization rule (DESIGN §1), shared by every path that feeds a network.
+// The one binarization rule (docs/design.md §1.4), shared by every path that feeds a network.
 inline bool pixel_on(float pixel, double threshold) { return static_cast<double>(pixel) >= threshold; }
 
 // pixel >= threshold -> +1.

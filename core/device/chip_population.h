@@ -1,5 +1,5 @@
 #pragma once
-// Chip populations (issue 9, `xbarguard run --chips N`): the same design on N
+// Chip populations (`xbarguard run --chips N`): the same design on N
 // chips, chip c drawn from device.chip_seed + c, summarized as architects
 // compare designs: mean and sample standard deviation of the accuracy and the
 // worst chip.

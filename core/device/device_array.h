@@ -1,5 +1,5 @@
 #pragma once
-// One layer's crossbar on one chip, with RRAM non-idealities (issue 9): the
+// One layer's crossbar on one chip, with RRAM non-idealities (docs/design.md §3.5): the
 // device engine behind models/crossbar's tiles. It extends the shared RRAM
 // device model (rram_device.h: lognormal LRS/HRS per chip seed) with
 // programming (faults, write-verify pulses), retention drift, temperature and

@@ -1,5 +1,5 @@
 #pragma once
-// Bit-line IR drop, first-order model (issue 9). One column of a tile is a
+// Bit-line IR drop, first-order model. One column of a tile is a
 // resistive ladder: pair node j (j = 0 farthest from the sense amplifier,
 // j = P-1 nearest) joins the next node, and the last node the sense amplifier,
 // through a wire of 2 r (two cell pitches per weight pair); the amplifier

@@ -1,5 +1,5 @@
 #pragma once
-// Digitizing partial sums (issue 9, crossbar.partial_sums = adc): the column
+// Digitizing partial sums (crossbar.partial_sums = adc): the column
 // current of one row tile with P weight pairs has P + 1 ideal levels (p = 0..P
 // driven LRS cells). Its ADC spans them at full scale: code 0 at the level of
 // p = 0, 2^bits - 1 at p = P when bits are too few for one code per level

@@ -1,10 +1,10 @@
 #pragma once
-// RRAM device model shared by the RRAM PUF and the crossbar (DESIGN §4): each
+// RRAM device model shared by the RRAM PUF and the crossbar (docs/design.md §4.1): each
 // cell's conductance in each state is drawn once per chip from a lognormal
 // distribution (device-to-device variation), deterministically from the chip
 // seed, so a chip is reproducible from its seed and a cell can be looked up on
 // its own. Read noise, drift, faults and temperature belong to the crossbar's
-// extension of this model (issue 9); the PUF adds its own read noise.
+// extension of this model (core/device/device_array.h); the PUF adds its own read noise.
 //
 // Default values and their sources are tabulated in docs/puf.md ("Device model").
 #include <cstdint>
@@ -56,7 +56,7 @@ class RramDeviceModel {
   std::vector<double> conductances_us(uint64_t array_id, uint64_t first, size_t count, RramState state) const;
 
   // Distribution moments. A replica reference tracking variation must say
-  // which one it uses: mean = median * exp(sigma^2 / 2) (DESIGN §3).
+  // which one it uses: mean = median * exp(sigma^2 / 2) (docs/design.md §3.3).
   double median_us(RramState state) const;
   double mean_us(RramState state) const;
   double sigma_log(RramState state) const;

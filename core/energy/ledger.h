@@ -1,8 +1,8 @@
 #pragma once
-// The one place every block reports its activity (DESIGN §5, STYLE "one energy
-// ledger every block reports into"). Blocks register themselves and their
-// event kinds once at elaboration and then only bump counters, so reporting
-// costs an array increment in the hot path. Energies per event and
+// The one place every block reports its activity (docs/design.md §5).
+// Blocks register themselves and their event kinds once at elaboration and
+// then only bump counters, so reporting costs an array increment in the hot
+// path. Energies per event and
 // data-dependent energies (crossbar currents) come from the power model
 // (core/energy/power_model.h), applied to the counts after the run; the event
 // energies stored here stay zero unless a caller sets them.

@@ -1,5 +1,5 @@
 #pragma once
-// Energy, power and area from the ledger's event counts (DESIGN §5). Plain
+// Energy, power and area from the ledger's event counts (docs/design.md §5). Plain
 // C++: the SystemC blocks only count; this file turns counts into joules with
 // the `energy` config section, the crossbar's read voltage and time, and the
 // network topology. Defaults and their sources: docs/energy-model.md.

@@ -1,5 +1,5 @@
 #pragma once
-// Real-valued power signals per block in a VCD waveform (issue 10: `run
+// Real-valued power signals per block in a VCD waveform (every `run
 // --vcd`). SystemC's VCD writer samples variables while the kernel runs, but a
 // block's power in a cycle is only known once its transaction's events are
 // all counted; so the signals are merged into the finished file from the

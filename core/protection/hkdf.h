@@ -1,6 +1,6 @@
 #pragma once
 // HKDF-SHA256 (RFC 5869) and SHA-256 through OpenSSL 3. Used for the per-layer
-// protection keys (DESIGN §2) and, by the PUF key unit, for expanding the
+// protection keys (docs/design.md §2.6) and, by the PUF key unit, for expanding the
 // corrected PUF response.
 #include <array>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Whole-network protection (DESIGN §2) and keyed golden inference: the oracle
+// Whole-network protection (docs/design.md §2) and keyed golden inference: the oracle
 // that the SystemC accelerator with pre/post units must match bit for bit.
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Key-based protection transforms (DESIGN §2, paper Theorem II.1 and §III).
+// Key-based protection transforms (docs/design.md §2, paper Theorem II.1 and §III).
 // Plain C++: the SystemC pre/post units call these, never re-implement them.
 #include <array>
 #include <cstdint>
@@ -12,7 +12,7 @@ namespace xbg {
 
 enum class Scheme { kNone, kA, kB, kC, kRowInv, kRowSwap, kColInv, kColSwap };
 
-// DESIGN §2 ids: "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "none".
+// docs/design.md §2.3 ids: "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "none".
 std::string scheme_id(Scheme s);
 Scheme parse_scheme(const std::string& id);  // UserError naming the id and the allowed ones
 std::vector<Scheme> all_schemes();

@@ -1,5 +1,5 @@
 #pragma once
-// Key management of one chip (DESIGN §4): enrollment once at provisioning,
+// Key management of one chip (docs/design.md §4.2): enrollment once at provisioning,
 // key reconstruction at every boot. The API the protect command, the SystemC
 // key unit and the attack experiments call.
 //
@@ -39,7 +39,7 @@ enum class KeyErrorReason {
 std::string key_status_name(KeyStatus s);        // "ok" | "key_error"
 std::string key_error_reason_name(KeyErrorReason r);
 
-// Work done by one boot, for the energy model (DESIGN §5: PUF energy per bit
+// Work done by one boot, for the energy model (docs/design.md §5: PUF energy per bit
 // read, fuzzy extractor and HKDF per boot).
 struct BootStats {
   int64_t puf_bits_read = 0;

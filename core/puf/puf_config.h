@@ -1,5 +1,5 @@
 #pragma once
-// Configuration of the PUF block and its key unit (DESIGN §4). One struct,
+// Configuration of the PUF block and its key unit (docs/design.md §4). One struct,
 // parsed with the shared framework (core/common/config.h); in a full simulator
 // config it is the "puf" section. Defaults and their sources: docs/puf.md.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Timing of the boot path (DESIGN §4): PUF read-out, fuzzy extractor, HKDF and
+// Timing of the boot path (docs/design.md §4): PUF read-out, fuzzy extractor, HKDF and
 // key-register load, and the operating point the chip boots at. What the
 // boot does comes from core/puf (BootStats); these fields only say how many
 // cycles each piece of that work takes in hardware.

@@ -5,7 +5,7 @@ namespace xbg {
 
 // The classifier's integer sums come from its own small crossbar read by SAR
 // ADCs with ceil(log2(m+1)) bits, or from a digital XNOR-popcount unit; then
-// the per-class float affine and argmax run digitally (DESIGN §3).
+// the per-class float affine and argmax run digitally (docs/design.md §3.4).
 struct AdcConfig {
   double bit_time_ns = 2.0;  // SAR: one bit decided per step
   int columns_per_adc = 2;

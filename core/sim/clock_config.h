@@ -5,7 +5,7 @@
 namespace xbg {
 
 // The one clock of the accelerator: every block's latency is a whole number of
-// these periods (DESIGN §3).
+// these periods (docs/design.md §3.6).
 struct ClockConfig {
   double period_ns = 2.0;  // 500 MHz, a common periphery clock for RRAM macros
 

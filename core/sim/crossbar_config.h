@@ -22,7 +22,7 @@ struct PartialSumAdcConfig {
   }
 };
 
-// The crossbar arrays, two cells per weight in one column (DESIGN §3). The
+// The crossbar arrays, two cells per weight in one column (docs/design.md §3.3). The
 // conductances are the nominal (median) values; device non-idealities are the
 // `device` section. A layer larger than one tile is split into row tiles (cell
 // rows: a 784-input layer needs 1,568) and column tiles; all tiles are read in

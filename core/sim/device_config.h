@@ -7,7 +7,7 @@
 
 namespace xbg {
 
-// Non-idealities of the crossbar's RRAM cells (DESIGN §3, issue 9). Every
+// Non-idealities of the crossbar's RRAM cells (docs/design.md §3.5). Every
 // magnitude defaults to zero: the ideal devices of configs/default.json. The
 // nominal conductances are crossbar.g_lrs_us / crossbar.g_hrs_us, taken as the
 // MEDIANS of the lognormal device-to-device distributions (the mean is

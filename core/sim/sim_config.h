@@ -46,7 +46,7 @@ struct ProtectionConfig {
   int64_t chip_seed = 1;
 
   template <class V> void visit(V& v) {
-    v.choice("scheme", scheme, "protection scheme id (DESIGN §2); must match a model file that is already protected",
+    v.choice("scheme", scheme, "protection scheme id (docs/design.md §2.3); must match a model file that is already protected",
              {"none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"});
     v.field("layers", layers, "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected)", 1, 1e6);
     v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 9e18);
@@ -92,7 +92,7 @@ struct SimConfig {
   template <class V> void visit(V& v) {
     v.field("network", network, "model file: plain (protected at provisioning) or already protected (run with key_seed)");
     v.section("dataset", dataset, "images fed to the accelerator");
-    v.section("protection", protection, "key-based weight protection (DESIGN §2)");
+    v.section("protection", protection, "key-based weight protection (docs/design.md §2)");
     v.section("clock", clock, "the accelerator clock");
     v.section("controller", controller, "layer sequencer");
     v.section("activation_buffer", activation_buffer, "activation buffer between layers");

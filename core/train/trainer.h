@@ -1,5 +1,5 @@
 #pragma once
-// A binarized MLP trainer (issue 4): latent float weights in [-1, 1], sign
+// A binarized MLP trainer: latent float weights in [-1, 1], sign
 // binarization with the straight-through estimator, batch norm after every
 // binary layer, Adam, a learning-rate schedule, optional ±k-pixel shifts.
 // Float math on Eigen; each big matrix product is split into two fixed halves

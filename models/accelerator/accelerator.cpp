@@ -290,7 +290,7 @@ void Accelerator::host_b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time
     st = (len == 4 && addr % 4 == 0) ? register_access(cmd, addr, data, delay) : tlm::TLM_BURST_ERROR_RESPONSE;
     ledger_.count(cmd == tlm::TLM_READ_COMMAND ? ev_reg_reads_ : ev_reg_writes_);
   } else if (addr >= regs::kKeyRegs && addr < regs::kPufResponseEnd) {
-    // Key registers and the PUF response: decoded, never served (DESIGN §4).
+    // Key registers and the PUF response: decoded, never served (docs/design.md §3.2).
     st = tlm::TLM_ADDRESS_ERROR_RESPONSE;
   } else {
     const bool busy = status_ & regs::kStatusBusy;

@@ -42,7 +42,7 @@ struct AcceleratorOptions {
   bool stepped = false;             // VCD runs: sc_clock, cycle-by-cycle waits, trace probes
 };
 
-// The chip of DESIGN §3 behind one host-facing TLM target socket and the
+// The chip of docs/design.md §3 behind one host-facing TLM target socket and the
 // register map of models/accelerator/register_map.h (docs/register-map.md):
 //
 //   host --host--> register file, windows --> controller --buffer_port------> activation buffer

@@ -3,7 +3,7 @@
 namespace xbg::sc {
 
 // Replaces the SystemC kernel context with a fresh one so several simulations
-// can elaborate and run in one process (DESIGN §6). The old context is leaked
+// can elaborate and run in one process (docs/design.md §6). The old context is leaked
 // on purpose: SystemC 2.3 cannot free a context safely, which is why the
 // sanitizer build runs SystemC tests with ASAN_OPTIONS=detect_leaks=0.
 void fresh_simcontext();

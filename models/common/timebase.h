@@ -1,5 +1,5 @@
 #pragma once
-// How blocks turn busy cycles into simulated time (DESIGN §3: cycle-accurate
+// How blocks turn busy cycles into simulated time (docs/design.md §3.6: cycle-accurate
 // counts without a kernel wake-up per cycle).
 #include <cstdint>
 

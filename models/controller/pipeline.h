@@ -1,5 +1,5 @@
 #pragma once
-// Layer pipelining (DESIGN §3): successive images overlap across stages
+// Layer pipelining (docs/design.md §3.7): successive images overlap across stages
 // (input load, each hidden layer, classifier + done). A stage holds its image
 // until the next stage takes it (no queue between stages, only the stage's
 // own activation buffer), so a stage frees when its image moves on:

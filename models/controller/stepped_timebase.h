@@ -1,5 +1,5 @@
 #pragma once
-// The cycle-stepped time base of a VCD run (DESIGN §3): it owns the sc_clock
+// The cycle-stepped time base of a VCD run (docs/design.md §3.6): it owns the sc_clock
 // and makes every block's busy cycles real clock cycles, one kernel wake-up
 // each, so a trace shows every cycle. Blocks charge cycles only through
 // Timebase::spend(), which is why this mode reports the same counts as the

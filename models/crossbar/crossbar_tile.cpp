@@ -45,7 +45,7 @@ CrossbarTile::CrossbarTile(sc_core::sc_module_name name, const CrossbarConfig& c
   ev_hrs_ = ledger_.add_event(block_, "hrs_cells_driven");
   ev_g_ = ledger_.add_event(block_, "driven_conductance_ns");
   ev_replica_g_ = ledger_.add_event(block_, "replica_conductance_ns");
-  // Programming is priced apart from inference (DESIGN §5).
+  // Programming is priced apart from inference (docs/design.md §5).
   prog_block_ = ledger_.add_block(ledger_name + ".programming", "programming");
   ev_set_ = ledger_.add_event(prog_block_, "set_pulses");
   ev_reset_ = ledger_.add_event(prog_block_, "reset_pulses");

@@ -1,5 +1,5 @@
 #pragma once
-// Chip-level setup of an elaborated accelerator for the device model (issue 9):
+// Chip-level setup of an elaborated accelerator for the device model (docs/design.md §3.5):
 // what the crossbar tiles, comparator banks and ADC banks need beyond their
 // block configs (the chip's device section and seed, the reference placement,
 // the partial-sum mode), found by walking the accelerator's SystemC children

@@ -17,7 +17,7 @@
 
 namespace xbg {
 
-// The key unit of DESIGN §4: at boot it reads the PUF through `puf_port`,
+// The key unit of docs/design.md §4.3: at boot it reads the PUF through `puf_port`,
 // runs the code-offset fuzzy extractor and HKDF of core/puf
 // (reconstruct_key), checks the key check value and the helper-data tag,
 // derives each hidden layer's key bits (derive_layer_key, from the layer
@@ -27,7 +27,7 @@ namespace xbg {
 //
 // `bypass_key_check` is not a register: it models an attacker who has
 // defeated the check on a clone (fault injection), so a failed
-// reconstruction still loads the key it produced (DESIGN §4, the clone whose
+// reconstruction still loads the key it produced (docs/design.md §4.4, the clone whose
 // key check is bypassed). Ledger "key_unit": boots, key_errors,
 // repetition_votes, bch_blocks, gf_mults, bch_errors_corrected,
 // sha256_compressions, key_bits_loaded.

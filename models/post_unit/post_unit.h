@@ -14,7 +14,7 @@
 namespace xbg {
 
 // XOR-MUX stage on the comparator outputs: y = post_unit_recover(key, y*)
-// (column inversion and/or column swap, DESIGN §2), in place in the payload,
+// (column inversion and/or column swap, docs/design.md §2.3), in place in the payload,
 // which then returns to the controller. Bypassed without a key or when the
 // layer's scheme has no post-unit.
 class PostUnit : public sc_core::sc_module {

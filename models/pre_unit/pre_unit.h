@@ -15,7 +15,7 @@
 namespace xbg {
 
 // MUX-XOR stage on a protected layer's input: X* = pre_unit_transform(key, X)
-// (row inversion and/or row swap, DESIGN §2). The key registers are loaded at
+// (row inversion and/or row swap, docs/design.md §2.3). The key registers are loaded at
 // boot and are not readable through any socket. Without a key, or when the
 // layer's scheme has no pre-unit, the unit is bypassed at no cost.
 class PreUnit : public sc_core::sc_module {

@@ -11,7 +11,7 @@ const bool kBannerOff = [] { return setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0)
 }  // namespace
 
 // Sanitizer build: SystemC 2.3.4 cannot free its kernel contexts and every test
-// elaborates in a fresh one (DESIGN §6), so leak checking would fail every
+// elaborates in a fresh one (docs/design.md §6), so leak checking would fail every
 // test. Set here because the ctest ENVIRONMENT property did not carry it.
 extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
 

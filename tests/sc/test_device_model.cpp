@@ -1,4 +1,4 @@
-// The device model inside the SystemC datapath (issue 9): zero variation
+// The device model inside the SystemC datapath (docs/design.md §3.5): zero variation
 // reproduces the ideal path exactly, the same seed gives the same chip, read
 // noise has the configured variance, comparator offsets and noise behave as
 // drawn, and replica references track what nominal ones cannot.

@@ -1,4 +1,4 @@
-// Tiling and partial sums (issue 9): layers split into row tiles, merged in
+// Tiling and partial sums (docs/design.md §3.5): layers split into row tiles, merged in
 // the analog domain or digitized per tile and added. Enough ADC bits give the
 // ideal result on every layer; too few differ exactly as computed by hand;
 // the ADC path's cycles follow the documented formula.

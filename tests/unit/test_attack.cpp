@@ -1,4 +1,4 @@
-// Security evaluation (issue 12): the attack machinery must score guesses
+// Security evaluation (a thief with a copy of the crossbar, docs/threat-model.md): the attack machinery must score guesses
 // exactly as the keyed hardware would compute them, and the searches must be
 // able to succeed where success is possible.
 #include <gtest/gtest.h>

@@ -90,7 +90,7 @@ TEST(RramDevice, LogConductanceIsNormalWithConfiguredMedianAndSigma) {
     const double sigma = d.sigma_log(s);
     EXPECT_NEAR(m.mean, std::log(d.median_us(s)), 5.0 * sigma / std::sqrt(n));
     EXPECT_NEAR(m.var, sigma * sigma, 5.0 * sigma * sigma * std::sqrt(2.0 / n));
-    // The linear mean is median * exp(sigma^2 / 2), not the median (DESIGN §3).
+    // The linear mean is median * exp(sigma^2 / 2), not the median (docs/design.md §3.3).
     const Moments g = moments(d.conductances_us(0, 0, n, s));
     EXPECT_NEAR(g.mean, d.mean_us(s), 5.0 * std::sqrt(g.var / n));
     EXPECT_GT(d.mean_us(s), d.median_us(s));

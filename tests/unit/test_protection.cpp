@@ -1,4 +1,4 @@
-// Exactness of every protection scheme (DESIGN §2, paper Theorem II.1): the
+// Exactness of every protection scheme (docs/design.md §2.5, paper Theorem II.1): the
 // protected layer with the right key equals the plain layer for every key and
 // input, and the pieces it is made of behave as the paper says.
 #include <gtest/gtest.h>

@@ -111,7 +111,7 @@ TEST(PufModel, SramModelBerHasTheClosedFormForOneEnrollmentRead) {
 }
 
 TEST(PufModel, SramRawBerIsInTheLiteratureRange) {
-  // Nominal intra-distance a few %, extreme corners 5-15 % (DESIGN §4).
+  // Nominal intra-distance a few %, extreme corners 5-15 % (docs/design.md §4.1).
   const PufConfig cfg;
   EXPECT_LT(sram_model_bit_error_rate(cfg, cfg.nominal()), 0.05);
   double worst = 0.0;
