@@ -34,7 +34,7 @@ cd "$(dirname "$0")/../../.."
 X=${XBG:-out/security/xbarguard.frozen}
 [ -x "$X" ] || { echo "no binary at $X (set XBG=...)" >&2; exit 1; }
 P1=docs/results/security
-P2=docs/results/security-part2
+P2=docs/results/security/working-chip
 MODELS=out/security/models
 REPORTS=out/security/reports
 LOGS=$P1/logs
