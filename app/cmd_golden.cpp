@@ -7,6 +7,7 @@
 #include "core/bnn/golden.h"
 #include "core/bnn/model_io.h"
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
@@ -37,6 +38,7 @@ int run(int argc, char** argv) {
   if (!xbg::cli::parse(argc, argv, "golden --model FILE [--dataset mnist|fashion] [--limit N]", opts, vm)) return 0;
   if (repeat < 1) throw xbg::UserError("--repeat: must be >= 1");
   const xbg::CpuPath path = parse_path(cpu);
+  if (!report_path.empty()) xbg::check_output_path(report_path);
 
   const xbg::Network net = xbg::load_network(xbg::resolve_path(model_path));
   if (dataset.empty()) dataset = net.dataset;

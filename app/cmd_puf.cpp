@@ -7,6 +7,7 @@
 
 #include "app/cli.h"
 #include "core/common/config.h"
+#include "core/common/output_file.h"
 #include "core/common/plot.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
@@ -47,8 +48,8 @@ void write_histogram(const xbg::PufQuality& q, const std::string& png_path) {
   const bool masked = q.stable_fraction.mean < 1.0;
   const auto hn = histogram(q.intra_nominal), hw = histogram(q.intra_worst), hi = histogram(q.inter);
   const auto hk = histogram(q.key_bits_worst);
-  std::ofstream out(csv_path);
-  if (!out) throw xbg::UserError(csv_path + ": cannot write histogram data");
+  xbg::OutputFile csv(csv_path);
+  std::ostream& out = csv.stream();
   const std::string worst = q.corners[q.worst_corner].corner.name();
   out << "hd_percent,intra-chip (nominal),intra-chip (" << worst << "),inter-chip";
   if (masked) out << ",key bits after mask (" << worst << ")";
@@ -58,7 +59,7 @@ void write_histogram(const xbg::PufQuality& q, const std::string& png_path) {
     if (masked) out << "," << hk[b];
     out << "\n";
   }
-  out.close();
+  csv.commit();
   xbg::PlotSpec spec;
   spec.title = "PUF Hamming distance: " + std::to_string(q.chips) + " chips, " + std::to_string(q.response_bits) + " bits";
   spec.xlabel = "fractional Hamming distance [%]";
@@ -88,8 +89,11 @@ int run(int argc, char** argv) {
   if (!xbg::cli::parse(argc, argv, "puf [--config FILE] [--set puf.field=value] [--chips N] [--reads M] [--report R.json] [--histogram H.png]",
                        opts, vm))
     return 0;
-  if (opt.chips < 2) throw xbg::UserError("--chips: must be >= 2 (uniqueness compares chips)");
-  if (opt.reads < 1) throw xbg::UserError("--reads: must be >= 1");
+  if (opt.chips < 2 || opt.chips > xbg::kMaxPufChips)
+    throw xbg::UserError("--chips: must be in 2.." + std::to_string(xbg::kMaxPufChips) +
+                         " (uniqueness compares every pair of chips)");
+  if (opt.reads < 1 || opt.reads > xbg::kMaxPufReads)
+    throw xbg::UserError("--reads: must be in 1.." + std::to_string(xbg::kMaxPufReads));
 
   const auto file_cfg = xbg::load_config<xbg::PufFileConfig>(common.config_path, common.sets);
   const xbg::PufConfig& cfg = file_cfg.puf;

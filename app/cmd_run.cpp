@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "core/bnn/model_io.h"
+#include "core/common/output_file.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
@@ -107,8 +108,10 @@ int run(int argc, char** argv) {
   options.bypass_key_check = bypass;
   // With --vcd-images the waveform comes from a separate short run (below).
   if (vcd_images == 0) options.vcd_path = vcd_path;
-  else if (!std::ofstream(vcd_path))  // fail before the main run, not after it
-    throw xbg::UserError(vcd_path + ": cannot write the VCD file");
+  // Outputs written after the run fail now if they cannot be written then.
+  for (const std::string& out : {vcd_path, power_csv, common.report_path})
+    if (!out.empty()) xbg::check_output_path(out);
+  if (vm.count("power-images") && power_csv.empty()) throw xbg::UserError("--power-images: only with --power-csv FILE");
   if (!power_csv.empty()) {
     if (power_images < 1) throw xbg::UserError("--power-images: must be >= 1");
     if (cfg.controller.pipeline)

@@ -12,6 +12,7 @@
 #include "app/cli.h"
 #include "core/bnn/model_io.h"
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
@@ -273,8 +274,8 @@ std::string findings(const NetworkResult& nr, double explain_above) {
 
 void write_markdown(const std::string& path, const std::vector<NetworkResult>& results, const std::string& command,
                     int keys, uint64_t first_seed, uint64_t wrong_offset, double explain_above) {
-  std::ofstream md(path);
-  if (!md) throw xbg::UserError(path + ": cannot write");
+  xbg::OutputFile file(path);
+  std::ostream& md = file.stream();
   md << "# Protection tables: the paper's Tables I-III reproduced\n\n"
      << "Made by:\n\n```sh\n" << command << "\n```\n\n"
      << "- Key source: key-seeds " << first_seed << ".." << first_seed + keys - 1
@@ -345,7 +346,7 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
       md << "\n" << explain(diag) << "\n";
     }
   }
-  if (!md) throw xbg::UserError(path + ": write failed");
+  file.commit();
 }
 
 int run(int argc, char** argv) {

@@ -3,6 +3,8 @@
 #include <systemc>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -41,7 +43,13 @@ int sc_main(int argc, char* argv[]) {
   for (const auto& c : xbg::cli::commands()) {
     if (c.name != name) continue;
     try {
-      return c.run(argc - 1, argv + 1);
+      const int status = c.run(argc - 1, argv + 1);
+      // Tables and reports printed to a full disk or /dev/full must not end in 0.
+      errno = 0;
+      std::cout.flush();
+      if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout)
+        throw xbg::UserError(std::string("standard output: write failed: ") + (errno ? std::strerror(errno) : "I/O error"));
+      return status;
     } catch (const xbg::UserError& e) {
       std::cerr << "xbarguard: error: " << e.what() << "\n";
       return 2;

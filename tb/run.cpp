@@ -7,6 +7,7 @@
 
 #include "core/bnn/golden.h"
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 #include "core/data/dataset.h"
 #include "core/energy/power_model.h"
 #include "core/energy/vcd_power.h"
@@ -201,7 +202,11 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   plan.no_key = options.no_key;
   if (boot) plan.helper_text = model.puf_provisioning.at("helper_data").dump();
   sc_core::sc_trace_file* tf = nullptr;
-  std::string vcd_written;
+  // SystemC's tracer writes a scratch file (it appends ".vcd" to the name it is
+  // given); the power merge then writes options.vcd_path whole or not at all.
+  // Made here, before simulating, so an unwritable target fails at once.
+  std::unique_ptr<ScratchFile> vcd_scratch;
+  if (!options.vcd_path.empty()) vcd_scratch = std::make_unique<ScratchFile>(options.vcd_path, ".vcd");
   // VCD power signals: the start time of every stepped cycle since the trace
   // began; the ledger's trace cursor counts the same cycles in the same order.
   std::vector<double> cycle_start_s;
@@ -219,12 +224,8 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
     if (!options.vcd_path.empty()) {
       // The trace starts after programming (hundreds of thousands of cycles of
       // array writes, reported as programming_cycles): it shows boot and inference.
-      // SystemC appends ".vcd" to the name it is given.
-      const std::string& p = options.vcd_path;
-      const bool has_ext = p.size() > 4 && p.compare(p.size() - 4, 4, ".vcd") == 0;
-      const std::string base = has_ext ? p.substr(0, p.size() - 4) : p;
-      vcd_written = base + ".vcd";
-      tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+      const std::string& p = vcd_scratch->path();
+      tf = sc_core::sc_create_vcd_trace_file(p.substr(0, p.size() - 4).c_str());
       sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
       tf->set_time_unit(1, sc_core::SC_PS);  // half periods of fractional-ns clocks stay exact
       acc.trace(tf);
@@ -264,17 +265,14 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
     if (options.progress && ((i + 1) % 256 == 0 || i + 1 == static_cast<int>(images.size()))) options.progress(i + 1);
   });
 
-  if (!options.vcd_path.empty() && !std::ofstream(options.vcd_path))  // fail before simulating, not inside a thread
-    throw UserError(options.vcd_path + ": cannot write the VCD file");
   sc_core::sc_start();
   if (tf) {
     sc_core::sc_close_vcd_trace_file(tf);
-    if (vcd_written != options.vcd_path && std::rename(vcd_written.c_str(), options.vcd_path.c_str()) != 0)
-      throw UserError(options.vcd_path + ": cannot rename " + vcd_written);
     r.ledger.stop_trace();
     // Boot included: the waveform shows the PUF read and key unit too.
     const PowerModel power(cfg, ChipShape{model.stored.topology()});
-    add_power_to_vcd(options.vcd_path, make_power_trace(power, r.ledger, /*include_boot=*/true), cycle_start_s);
+    add_power_to_vcd(vcd_scratch->path(), options.vcd_path, make_power_trace(power, r.ledger, /*include_boot=*/true),
+                     cycle_start_s);
   }
   const HostLog& log = host.log();
   if (register_mismatches)

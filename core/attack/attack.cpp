@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 #include "core/common/plot.h"
 
 namespace xbg::attack {
@@ -242,13 +243,12 @@ std::string sanitize_file_part(const std::string& s) {
 std::string write_csv(const std::string& out_dir, const std::string& name,
                       const std::vector<std::vector<std::string>>& rows) {
   const std::string path = out_dir + "/" + name;
-  std::ofstream f(path);
-  if (!f) throw UserError(path + ": cannot write CSV");
+  std::string text;
   for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) f << (i ? "," : "") << csv_escape(row[i]);
-    f << "\n";
+    for (size_t i = 0; i < row.size(); ++i) text += (i ? "," : "") + csv_escape(row[i]);
+    text += "\n";
   }
-  if (!f) throw UserError(path + ": write failed");
+  write_file_atomic(path, text);
   return path;
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 namespace xbg {
+#include "core/common/output_file.h"
 
 namespace config_detail {
 std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "." + name; }
@@ -100,10 +101,7 @@ json load_json_file(const std::string& path) {
 }
 
 void save_json_file(const json& j, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw UserError(path + ": cannot write file");
-  out << j.dump(1) << "\n";
-  if (!out) throw UserError(path + ": write failed");
+  write_file_atomic(path, j.dump(1) + "\n");
 }
 
 void apply_overrides(json& j, const std::vector<std::string>& sets, const json& schema) {

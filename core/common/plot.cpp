@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 
 namespace xbg {
 
@@ -27,9 +28,10 @@ void plot_csv(const PlotSpec& spec) {
   std::stringstream hs(header);
   for (std::string f; std::getline(hs, f, ',');) names.push_back(f);
 
+  OutputFile png(spec.png_path);
   std::ostringstream g;
   g << "set terminal pngcairo size 900,560 noenhanced font 'sans,10'\n"
-    << "set output " << quote(spec.png_path) << "\n"
+    << "set output " << quote(png.temp_path()) << "\n"
     << "set datafile separator ','\n"
     << "set key outside right top\nset grid\n"
     << "set title " << quote(spec.title) << "\n"
@@ -55,6 +57,8 @@ void plot_csv(const PlotSpec& spec) {
   std::fwrite(script.data(), 1, script.size(), p);
   const int rc = pclose(p);
   if (rc != 0) throw UserError(spec.png_path + ": gnuplot failed (exit " + std::to_string(rc) + ")");
+  if (!png_complete(png.temp_path())) throw UserError(spec.png_path + ": write failed: gnuplot left an incomplete PNG");
+  png.commit();
 }
 
 std::string csv_escape(const std::string& field) {

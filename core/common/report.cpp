@@ -2,9 +2,8 @@
 
 #include <chrono>
 #include <ctime>
-#include <fstream>
 
-#include "core/common/error.h"
+#include "core/common/output_file.h"
 
 namespace xbg {
 
@@ -22,10 +21,7 @@ Report::Report(const std::string& command, int argc, char** argv) {
 
 void Report::write(const std::string& path) const {
   if (path.empty()) return;
-  std::ofstream out(path);
-  if (!out) throw UserError(path + ": cannot write report");
-  out << j_.dump(2) << "\n";
-  if (!out) throw UserError(path + ": write failed");
+  write_file_atomic(path, j_.dump(2) + "\n");
 }
 
 }  // namespace xbg

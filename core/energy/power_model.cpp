@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 
 namespace xbg {
 
@@ -438,8 +439,8 @@ double PowerTrace::energy_j() const {
 }
 
 void PowerTrace::write_csv(const std::string& path) const {
-  std::ofstream os(path);
-  if (!os) throw UserError(path + ": cannot write the power CSV");
+  OutputFile file(path);
+  std::ostream& os = file.stream();
   os << "cycle,time_ns,image";
   for (const auto& n : block_names) os << ',' << n << "_w";
   os << ",total_w\n";
@@ -454,6 +455,7 @@ void PowerTrace::write_csv(const std::string& path) const {
     }
     os << ',' << total << '\n';
   }
+  file.commit();
 }
 
 }  // namespace xbg

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 
 namespace xbg {
 
@@ -50,9 +51,10 @@ struct Change {
 
 }  // namespace
 
-void add_power_to_vcd(const std::string& vcd_path, const PowerTrace& trace, const std::vector<double>& cycle_start_s) {
-  std::ifstream in(vcd_path);
-  if (!in) throw UserError(vcd_path + ": cannot read the VCD file");
+void add_power_to_vcd(const std::string& in_path, const std::string& out_path, const PowerTrace& trace,
+                      const std::vector<double>& cycle_start_s) {
+  std::ifstream in(in_path);
+  if (!in) throw UserError(in_path + ": cannot read the VCD file");
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   in.close();
@@ -65,8 +67,8 @@ void add_power_to_vcd(const std::string& vcd_path, const PowerTrace& trace, cons
     }
     header += lines[i] + "\n";
   }
-  if (enddefs == lines.size()) throw UserError(vcd_path + ": no $enddefinitions (not a VCD file)");
-  const double unit_s = timescale_seconds(header, vcd_path);
+  if (enddefs == lines.size()) throw UserError(in_path + ": no $enddefinitions (not a VCD file)");
+  const double unit_s = timescale_seconds(header, in_path);
 
   // Value changes in VCD time units: per block, then total (last variable).
   const int blocks = static_cast<int>(trace.block_names.size());
@@ -103,8 +105,8 @@ void add_power_to_vcd(const std::string& vcd_path, const PowerTrace& trace, cons
   // Later changes at the same time replace earlier ones (idle at t, then the cycle starting at t).
   std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.time < b.time; });
 
-  std::ofstream out(vcd_path, std::ios::trunc);
-  if (!out) throw UserError(vcd_path + ": cannot write the VCD file");
+  OutputFile file(out_path);
+  std::ostream& out = file.stream();
   for (size_t i = 0; i < enddefs; ++i) out << lines[i] << '\n';
   // Identifiers: SystemC uses lower-case letters and digits; upper-case 'P' ones cannot collide.
   out << "$scope module power $end\n";
@@ -144,7 +146,7 @@ void add_power_to_vcd(const std::string& vcd_path, const PowerTrace& trace, cons
     out << '#' << tp << '\n';
     write_changes_at(next, tp);
   }
-  if (!out) throw UserError(vcd_path + ": cannot write the VCD file");
+  file.commit();
 }
 
 }  // namespace xbg

@@ -17,8 +17,10 @@ namespace xbg {
 // trace starts at cycle_start_s[c] (simulated seconds) and lasts trace.period_s;
 // before the first cycle every block is at its leakage, which is also its value
 // between traced cycles (host gaps) and after the last one. Cycles past
-// cycle_start_s.size() are dropped. Rewrites the file in place;
-// UserError if it cannot be read or written or is not a VCD.
-void add_power_to_vcd(const std::string& vcd_path, const PowerTrace& trace, const std::vector<double>& cycle_start_s);
+// cycle_start_s.size() are dropped. Reads SystemC's waveform from `in_path`
+// and writes the merged one to `out_path` (whole or not at all; the two may be
+// the same file); UserError if it cannot be read or written or is not a VCD.
+void add_power_to_vcd(const std::string& in_path, const std::string& out_path, const PowerTrace& trace,
+                      const std::vector<double>& cycle_start_s);
 
 }  // namespace xbg

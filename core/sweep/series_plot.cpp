@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/common/error.h"
+#include "core/common/output_file.h"
 #include "core/common/plot.h"
 
 namespace xbg::sweep {
@@ -76,12 +77,17 @@ std::string series_plot_script(const SeriesPlot& plot) {
 
 void plot_series(const SeriesPlot& plot) {
   if (!gnuplot_available()) throw UserError(plot.png_path + ": gnuplot not found (install gnuplot-nox: scripts/setup.sh)");
-  const std::string script = series_plot_script(plot);
+  OutputFile png(plot.png_path);
+  SeriesPlot to_temp = plot;  // gnuplot writes the temporary file; commit() moves it
+  to_temp.png_path = png.temp_path();
+  const std::string script = series_plot_script(to_temp);
   FILE* p = popen("gnuplot 2>&1", "w");
   if (!p) throw UserError(plot.png_path + ": cannot start gnuplot");
   std::fwrite(script.data(), 1, script.size(), p);
   const int rc = pclose(p);
   if (rc != 0) throw UserError(plot.png_path + ": gnuplot failed (exit " + std::to_string(rc) + ")");
+  if (!png_complete(png.temp_path())) throw UserError(plot.png_path + ": write failed: gnuplot left an incomplete PNG");
+  png.commit();
 }
 
 }  // namespace xbg::sweep

@@ -49,20 +49,6 @@ std::string format_cell(const json& v) {
   return v.dump();  // numbers: shortest round-trip form; lists: JSON
 }
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw UserError(path + ": cannot write file");
-    out << text;
-    out.flush();
-    if (!out) throw UserError(path + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw UserError(path + ": cannot rename " + tmp + ": " + ec.message());
-}
-
 void write_csv(const Table& t, const std::string& path) {
   std::ostringstream os;
   for (size_t i = 0; i < t.columns.size(); ++i) os << (i ? "," : "") << csv_escape(t.columns[i]);

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/output_file.h"
+
 namespace xbg::sweep {
 
 using json = nlohmann::json;
@@ -44,9 +46,5 @@ json report_value(const json& report, const std::string& path);
 // first (accuracy, cycles, latency, throughput, energy, power, area,
 // overheads, sim speed), the rest alphabetically.
 std::vector<std::string> auto_metrics(const std::vector<const json*>& reports);
-
-// Writes `text` to path via a temp file in the same directory and rename(),
-// so a reader never sees half a file.
-void write_file_atomic(const std::string& path, const std::string& text);
 
 }  // namespace xbg::sweep
