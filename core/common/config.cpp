@@ -4,9 +4,12 @@
 #include <fstream>
 #include <sstream>
 
-namespace xbg {
+#include "core/common/json_parse.h"
 #include "core/common/output_file.h"
 
+#include "core/common/paths.h"
+
+namespace xbg {
 namespace config_detail {
 std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "." + name; }
 std::string type_name(const json& j) {
@@ -88,16 +91,8 @@ void ConfigDocumenter::choice(const char* name, const std::string& value, const 
 }
 
 json load_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UserError(path + ": cannot open file");
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann messages start with "[json.exception.parse_error.101] "; keep the useful part.
-    const auto pos = what.find("] ");
-    throw UserError(path + ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
-  }
+  std::ifstream in = open_input_file(path);
+  return parse_json(in, path);
 }
 
 void save_json_file(const json& j, const std::string& path) {
@@ -111,8 +106,10 @@ void apply_overrides(json& j, const std::vector<std::string>& sets, const json& 
     const std::string path = s.substr(0, eq), text = s.substr(eq + 1);
     json value;
     try {
-      value = json::parse(text);
-    } catch (const json::parse_error&) {
+      value = parse_json(text, "--set " + path);
+    } catch (const JsonTooDeep&) {
+      throw;
+    } catch (const UserError&) {
       value = text;  // bare words are strings: --set protection.scheme=C
     }
     const json* sch = &schema;

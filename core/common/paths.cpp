@@ -1,7 +1,11 @@
 #include "core/common/paths.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+
+#include "core/common/error.h"
 
 namespace xbg {
 
@@ -12,9 +16,20 @@ std::string repo_root() {
 
 std::string resolve_path(const std::string& path) {
   namespace fs = std::filesystem;
-  if (path.empty() || fs::exists(path) || fs::path(path).is_absolute()) return path;
+  std::error_code ec;  // a name too long to look up is reported when it is opened
+  if (path.empty() || fs::exists(path, ec) || fs::path(path).is_absolute()) return path;
   const fs::path in_repo = fs::path(repo_root()) / path;
-  return fs::exists(in_repo) ? in_repo.string() : path;
+  return fs::exists(in_repo, ec) ? in_repo.string() : path;
+}
+
+std::ifstream open_input_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw UserError(path + ": is a folder, expected a file");
+  errno = 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(path + ": cannot open file" + (errno ? std::string(": ") + std::strerror(errno) : std::string()));
+  return in;
 }
 
 }  // namespace xbg

