@@ -17,6 +17,30 @@ Registrar::Registrar(std::string name, std::string summary, std::function<int(in
   commands().push_back({std::move(name), std::move(summary), std::move(run)});
 }
 
+namespace {
+
+bool is_unsigned_option(const po::option_description& d) {
+  const po::value_semantic* s = d.semantic().get();
+  return dynamic_cast<const po::typed_value<unsigned>*>(s) || dynamic_cast<const po::typed_value<unsigned long>*>(s) ||
+         dynamic_cast<const po::typed_value<unsigned long long>*>(s);
+}
+
+// Boost reads unsigned options with lexical_cast, which takes "-1" as 2^64-1
+// (strtoul's rule); a seed or count given as -1 is a mistake, not a huge number.
+void refuse_negative_unsigned(const po::parsed_options& parsed, const po::options_description& opts) {
+  for (const auto& o : parsed.options) {
+    const po::option_description* d = o.string_key.empty() ? nullptr : opts.find_nothrow(o.string_key, false);
+    if (!d || !is_unsigned_option(*d)) continue;
+    for (const auto& v : o.value) {
+      const auto first = v.find_first_not_of(" \t");
+      if (first != std::string::npos && v[first] == '-')
+        throw UserError("--" + o.string_key + ": must be >= 0, got " + v);
+    }
+  }
+}
+
+}  // namespace
+
 bool parse(int argc, char** argv, const std::string& usage, po::options_description& opts, po::variables_map& vm,
            const po::positional_options_description* pos) {
   opts.add_options()("help,h", "show this help");
@@ -26,7 +50,9 @@ bool parse(int argc, char** argv, const std::string& usage, po::options_descript
     // No guessing: "--epoch" must not silently mean "--epochs".
     parser.style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing);
     if (pos) parser.positional(*pos);
-    po::store(parser.run(), vm);
+    const po::parsed_options parsed = parser.run();
+    refuse_negative_unsigned(parsed, opts);
+    po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << "usage: xbarguard " << usage << "\n\n" << opts << "\n";
       return false;

@@ -1,5 +1,7 @@
 #include "core/bnn/model_io.h"
 
+#include <algorithm>
+#include <climits>
 #include <fstream>
 
 #include "core/common/config.h"
@@ -25,13 +27,23 @@ struct Fields {
     if (it == obj.end()) fail(path.empty() ? key : path + "." + key, "missing");
     return *it;
   }
-  int integer(const nlohmann::json& obj, const std::string& key, const std::string& path, int lo) const {
-    const auto& v = get(obj, key, path);
-    const std::string p = path.empty() ? key : path + "." + key;
+  // In its full width: a value above INT64_MAX must not wrap into range.
+  long long whole(const nlohmann::json& v, const std::string& p) const {
     if (!v.is_number_integer()) fail(p, "expected an integer");
-    const long long x = v.get<long long>();
-    if (x < lo || x > (1 << 24)) fail(p, "out of range");
+    if (v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(LLONG_MAX)) fail(p, "out of range");
+    return v.get<long long>();
+  }
+  int integer(const nlohmann::json& obj, const std::string& key, const std::string& path, int lo) const {
+    const std::string p = path.empty() ? key : path + "." + key;
+    const long long x = whole(get(obj, key, path), p);
+    if (x < lo || x > (1 << 24)) fail(p, "out of range [" + std::to_string(lo) + ", " + std::to_string(1 << 24) + "]");
     return static_cast<int>(x);
+  }
+  // As with configs, a misspelt field must not be silently ignored.
+  void only(const nlohmann::json& obj, const std::string& path, std::initializer_list<const char*> known) const {
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+      if (std::none_of(known.begin(), known.end(), [&](const char* k) { return it.key() == k; }))
+        fail(path.empty() ? it.key() : path + "." + it.key(), "unknown field");
   }
   std::vector<BitVec> columns(const nlohmann::json& obj, const std::string& path, int m, int n) const {
     const auto& v = get(obj, "weights", path);
@@ -86,6 +98,7 @@ nlohmann::json network_to_json(const Network& net) {
 Network network_from_json(const nlohmann::json& j, const std::string& where) {
   Fields f{where};
   if (!j.is_object()) f.fail("(top level)", "expected a JSON object");
+  f.only(j, "", {"format", "version", "name", "dataset", "input_threshold", "layers", "classifier", "metadata", "provisioning"});
   const auto& fmt = f.get(j, "format", "");
   if (fmt != "xbarguard-model") f.fail("format", "expected \"xbarguard-model\"");
   const int version = f.integer(j, "version", "", 0);
@@ -106,6 +119,8 @@ Network network_from_json(const nlohmann::json& j, const std::string& where) {
   for (size_t i = 0; i < layers.size(); ++i) {
     const std::string p = "layers[" + std::to_string(i) + "]";
     const auto& lj = layers[i];
+    if (!lj.is_object()) f.fail(p, "expected an object");
+    f.only(lj, p, {"m", "n", "scheme", "single_key", "thresholds", "weights"});
     BinaryLayer l;
     l.m = f.integer(lj, "m", p, 1);
     if (!net.hidden.empty() && l.m != net.hidden.back().n)
@@ -121,8 +136,7 @@ Network network_from_json(const nlohmann::json& j, const std::string& where) {
     const auto& th = f.get(lj, "thresholds", p);
     if (!th.is_array() || static_cast<int>(th.size()) != l.n) f.fail(p + ".thresholds", "expected a list of " + std::to_string(l.n) + " integers");
     for (int k = 0; k < l.n; ++k) {
-      if (!th[k].is_number_integer()) f.fail(p + ".thresholds[" + std::to_string(k) + "]", "expected an integer");
-      const long long b = th[k].get<long long>();
+      const long long b = f.whole(th[k], p + ".thresholds[" + std::to_string(k) + "]");
       if (b < -l.m || b > l.m + 2) f.fail(p + ".thresholds[" + std::to_string(k) + "]", "outside [-m, m+2]");
       l.thresholds.push_back(static_cast<int>(b));
     }
@@ -130,6 +144,8 @@ Network network_from_json(const nlohmann::json& j, const std::string& where) {
     net.hidden.push_back(std::move(l));
   }
   const auto& cj = f.get(j, "classifier", "");
+  if (!cj.is_object()) f.fail("classifier", "expected an object");
+  f.only(cj, "classifier", {"m", "n", "scale", "bias", "weights"});
   auto& c = net.classifier;
   c.m = f.integer(cj, "m", "classifier", 1);
   const int expected_m = net.hidden.empty() ? c.m : net.hidden.back().n;

@@ -1,15 +1,16 @@
 #include "core/common/config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "core/common/json_parse.h"
 #include "core/common/output_file.h"
-
 #include "core/common/paths.h"
 
 namespace xbg {
+
 namespace config_detail {
 std::string join(const std::string& path, const std::string& name) { return path.empty() ? name : path + "." + name; }
 std::string type_name(const json& j) {
@@ -46,6 +47,21 @@ void ConfigReader::check_range(const std::string& p, double x, double lo, double
     else os << " (must be <= " << hi << ")";
     fail(p, os.str());
   }
+}
+
+namespace {
+// Integer bounds as integers: "[0, 4294967295]", not "[0, 4.29497e+09]".
+std::string integer_text(double x) {
+  if (x >= 18446744073709551615.0) return "18446744073709551615";
+  if (std::fabs(x) < 9.2e18 && x == std::floor(x)) return std::to_string(static_cast<long long>(x));
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+}  // namespace
+
+void ConfigReader::integer_range_error(const std::string& p, const std::string& value, double lo, double hi) const {
+  fail(p, "value " + value + " out of range [" + integer_text(lo) + ", " + integer_text(hi) + "]");
 }
 
 void ConfigReader::choice(const char* name, std::string& value, const char*, const std::vector<std::string>& allowed) {

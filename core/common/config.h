@@ -16,7 +16,9 @@
 // The same visit() parses JSON (ConfigReader: wrong type, out-of-range value
 // and unknown field are UserErrors naming file and JSON path), writes the
 // effective config (ConfigWriter) and documents the fields (ConfigDocumenter).
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -66,8 +68,9 @@ class ConfigReader {
     if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
       if (!config_detail::json_is<T>(*v))
         fail(p, std::string("expected ") + config_detail::expected_name<T>() + ", got " + config_detail::type_name(*v));
-      value = v->get<T>();
-      if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) check_range(p, static_cast<double>(value), lo, hi);
+      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) value = integer<T>(p, *v, lo, hi);
+      else value = v->get<T>();
+      if constexpr (std::is_floating_point_v<T>) check_range(p, static_cast<double>(value), lo, hi);
     } else {  // std::vector<arithmetic>
       using E = typename T::value_type;
       if (!v->is_array()) fail(p, std::string("expected a list, got ") + config_detail::type_name(*v));
@@ -76,8 +79,9 @@ class ConfigReader {
         const std::string pi = p + "[" + std::to_string(i) + "]";
         if (!config_detail::json_is<E>((*v)[i]))
           fail(pi, std::string("expected ") + config_detail::expected_name<E>() + ", got " + config_detail::type_name((*v)[i]));
-        out.push_back((*v)[i].get<E>());
-        if constexpr (std::is_arithmetic_v<E> && !std::is_same_v<E, bool>) check_range(pi, static_cast<double>(out.back()), lo, hi);
+        if constexpr (std::is_integral_v<E> && !std::is_same_v<E, bool>) out.push_back(integer<E>(pi, (*v)[i], lo, hi));
+        else out.push_back((*v)[i].get<E>());
+        if constexpr (std::is_floating_point_v<E>) check_range(pi, static_cast<double>(out.back()), lo, hi);
       }
       value = std::move(out);
     }
@@ -102,6 +106,25 @@ class ConfigReader {
  private:
   const json* find(const char* name);
   void check_range(const std::string& p, double x, double lo, double hi) const;
+  // The JSON integer range-checked in its full width, then narrowed: 4294967299
+  // must not reach an int field as 3, nor -1 a uint64_t field as 2^64-1.
+  template <class T> T integer(const std::string& p, const json& v, double lo, double hi) const {
+    const bool negative = v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0;
+    const double lo_t = std::max(lo, static_cast<double>(std::numeric_limits<T>::min()));
+    const double hi_t = std::min(hi, static_cast<double>(std::numeric_limits<T>::max()));
+    if (negative) {
+      const int64_t x = v.get<int64_t>();
+      if (!(static_cast<double>(x) >= lo_t && static_cast<double>(x) <= hi_t)) integer_range_error(p, v.dump(), lo_t, hi_t);
+      return static_cast<T>(x);
+    }
+    const uint64_t x = v.get<uint64_t>();
+    // Compared as integers where doubles round: 2^64-1 must not pass as 2^64.
+    if (x > static_cast<uint64_t>(std::numeric_limits<T>::max()) ||
+        !(static_cast<double>(x) >= lo_t && static_cast<double>(x) <= hi_t))
+      integer_range_error(p, v.dump(), lo_t, hi_t);
+    return static_cast<T>(x);
+  }
+  [[noreturn]] void integer_range_error(const std::string& p, const std::string& value, double lo, double hi) const;
   const json& j_;
   std::string file_, path_;
   std::vector<std::string> seen_;

@@ -122,5 +122,74 @@ TEST(Config, MalformedJsonFileIsOneLineError) {
   EXPECT_THROW(load_json_file(path + ".missing"), UserError);
 }
 
+struct WidthConfig {
+  int limit = -1;
+  uint64_t seed = 1;
+  std::vector<int> sizes;
+  template <class V> void visit(V& v) {
+    v.field("limit", limit, "images", -1, kNoLimit);
+    v.field("seed", seed, "a seed", 0, kNoLimit);
+    v.field("sizes", sizes, "sizes", 1, kNoLimit);
+  }
+};
+
+std::string width_error(const json& j) {
+  try {
+    parse_config<WidthConfig>(j, "w.json");
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Integers are range-checked before they are narrowed: 4294967299 must not
+// reach an int as 3, nor -1 a uint64_t as 2^64-1.
+TEST(Config, IntegersAreCheckedInTheirFullWidth) {
+  EXPECT_EQ(width_error({{"limit", 4294967299ll}}), "w.json: limit: value 4294967299 out of range [-1, 2147483647]");
+  EXPECT_EQ(width_error({{"limit", 18446744073709551615ull}}),
+            "w.json: limit: value 18446744073709551615 out of range [-1, 2147483647]");
+  EXPECT_EQ(width_error({{"seed", -1}}), "w.json: seed: value -1 out of range [0, 18446744073709551615]");
+  EXPECT_EQ(width_error({{"sizes", {2, 4294967298ll}}}), "w.json: sizes[1]: value 4294967298 out of range [1, 2147483647]");
+  EXPECT_EQ(parse_config<WidthConfig>({{"seed", 18446744073709551615ull}}, "w").seed, 18446744073709551615ull);
+  EXPECT_EQ(parse_config<WidthConfig>({{"limit", 2147483647}}, "w").limit, 2147483647);
+}
+
+TEST(Config, SetValuesAreCheckedInTheirFullWidth) {
+  const json schema = dump_config(WidthConfig{});
+  json j = json::object();
+  apply_overrides(j, {"limit=4294967299"}, schema);
+  EXPECT_THROW(parse_config<WidthConfig>(j, "--set"), UserError);
+}
+
+// A number too large for a double is malformed JSON, not an internal error.
+TEST(Config, OverflowingNumberIsMalformedJson) {
+  const std::string path = ::testing::TempDir() + "/huge_number.json";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("{\"limit\": 1e999}", f);
+  std::fclose(f);
+  try {
+    load_json_file(path);
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": malformed JSON: number overflow parsing '1e999'");
+  }
+}
+
+TEST(Config, FolderGivenAsConfigIsOneLineError) {
+  try {
+    load_json_file(::testing::TempDir());
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_EQ(std::string(e.what()), ::testing::TempDir() + ": is a folder, expected a file");
+  }
+  const std::string long_name = ::testing::TempDir() + "/" + std::string(5000, 'a') + ".json";
+  try {
+    load_json_file(long_name);
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(": cannot open file: File name too long"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace xbg

@@ -52,7 +52,36 @@ TEST(ModelIo, EachMalformedFieldNamesItself) {
   EXPECT_EQ(with([](json& j) { j["classifier"]["m"] = 5; }), "m.json: classifier.m: is 5, previous layer gives 4");
   EXPECT_EQ(with([](json& j) { j["classifier"]["scale"] = {1.0}; }), "m.json: classifier.scale: expected a list of 3 numbers");
   EXPECT_EQ(with([](json& j) { j["input_threshold"] = "half"; }), "m.json: input_threshold: expected a number in [0, 1]");
-  EXPECT_EQ(with([](json& j) { j["layers"][0]["m"] = -1; }), "m.json: layers[0].m: out of range");
+  EXPECT_EQ(with([](json& j) { j["layers"][0]["m"] = -1; }), "m.json: layers[0].m: out of range [1, 16777216]");
+}
+
+// A misspelt field is an error, as in configs: "scheme" written "schema" must
+// not leave the layer unprotected without a word.
+TEST(ModelIo, UnknownFieldsAreErrors) {
+  const json good = network_to_json(random_network({9, 4, 3}, 2));
+  auto with = [&](auto mutate) {
+    json j = good;
+    mutate(j);
+    return error_of(j);
+  };
+  EXPECT_EQ(with([](json& j) { j["metdata"] = json::object(); }), "m.json: metdata: unknown field");
+  EXPECT_EQ(with([](json& j) { j["layers"][0]["schema"] = "C"; }), "m.json: layers[0].schema: unknown field");
+  EXPECT_EQ(with([](json& j) { j["classifier"]["offset"] = 1; }), "m.json: classifier.offset: unknown field");
+  EXPECT_EQ(with([](json& j) { j["layers"][0] = 7; }), "m.json: layers[0]: expected an object");
+  // Free-form sections stay free-form.
+  EXPECT_EQ(with([](json& j) { j["metadata"]["anything"] = {1, 2}; }), "");
+}
+
+// Integers are checked in their full width: 2^64 - 1 must not wrap to -1 and
+// pass as a threshold, nor 2^32 + 4 pass as a layer size of 4.
+TEST(ModelIo, IntegersDoNotWrapIntoRange) {
+  const json good = network_to_json(random_network({9, 4, 3}, 2));
+  json j = good;
+  j["layers"][0]["thresholds"][1] = 18446744073709551615ull;
+  EXPECT_EQ(error_of(j), "m.json: layers[0].thresholds[1]: out of range");
+  j = good;
+  j["layers"][0]["n"] = 4294967300ll;
+  EXPECT_EQ(error_of(j), "m.json: layers[0].n: out of range [1, 16777216]");
 }
 
 TEST(ModelIo, TruncatedFileIsOneLineError) {
