@@ -90,6 +90,7 @@ int run(int argc, char** argv) {
   const std::string config_label = config_path.empty() ? "(defaults)" : config_path;
   const xbg::SimConfig cfg = xbg::load_sim_config(config_path, sets);
   const xbg::Network net = xbg::load_network(xbg::resolve_path(cfg.network));
+  xbg::check_chip_fit(cfg, net, config_label, cfg.network);
   if (vm.count("clone-chip") && cfg.protection.key_source != "chip")
     throw xbg::UserError("--clone-chip: the key must come from a chip (--chip SEED or protection.key_source chip)");
   if (!vcd_path.empty() && cfg.controller.pipeline)

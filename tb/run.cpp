@@ -121,6 +121,29 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
   return out;
 }
 
+void check_chip_fit(const SimConfig& cfg, const Network& net, const std::string& config_file,
+                    const std::string& model_file) {
+  const int hidden = static_cast<int>(net.hidden.size());
+  if (hidden + 1 > regs::kMaxLayers)
+    throw UserError(model_file + ": layers: " + std::to_string(hidden) + " hidden layers; the chip's register map holds " +
+                    std::to_string(regs::kMaxLayers - 1));
+  const std::vector<int> topology = net.topology();
+  for (int l = 0; l <= hidden; ++l) {
+    const uint64_t m = static_cast<uint64_t>(topology[l]), n = static_cast<uint64_t>(topology[l + 1]);
+    const uint64_t weight_bytes = regs::column_stride(static_cast<int>(m)) * n, param_bytes = n * (l < hidden ? 4 : 16);
+    if (weight_bytes > regs::kWeightsSize || param_bytes > regs::kParamsSize)
+      throw UserError(model_file + ": " + (l < hidden ? "layers[" + std::to_string(l) + "]" : std::string("classifier")) +
+                      ": " + std::to_string(m) + "x" + std::to_string(n) + " needs " + std::to_string(weight_bytes) +
+                      " bytes of W* and " + std::to_string(param_bytes) + " of parameters; a layer window holds " +
+                      std::to_string(regs::kWeightsSize) + " and " + std::to_string(regs::kParamsSize));
+  }
+  const uint64_t slots = static_cast<uint64_t>(cfg.host_if.input_slots), stride = regs::column_stride(topology[0]);
+  const uint64_t max_slots = std::min(regs::kInputSize / stride, regs::kResultsSize / 4);
+  if (slots > max_slots)
+    throw UserError(config_file + ": host_if.input_slots: " + std::to_string(slots) + " images of " + std::to_string(stride) +
+                    " bytes do not fit the input window; at most " + std::to_string(max_slots) + " for " + model_file);
+}
+
 RunImages load_run_images(const SimConfig& cfg, const Network& net, const std::string& config_file) {
   RunImages out;
   out.dataset = cfg.dataset.name == "auto" ? net.dataset : cfg.dataset.name;

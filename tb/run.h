@@ -43,6 +43,13 @@ struct ProvisionedModel {
 ProvisionedModel provision_model(const Network& model, const ProtectionConfig& protection,
                                  const std::string& config_file, const PufConfig* puf = nullptr);
 
+// The model and the host interface must fit the chip's register map
+// (docs/register-map.md): at most regs::kMaxLayers - 1 hidden layers, each
+// layer's W* and B* inside its window, host_if.input_slots images inside the
+// input and result windows. UserError naming the model or config file otherwise.
+void check_chip_fit(const SimConfig& cfg, const Network& net, const std::string& config_file,
+                    const std::string& model_file);
+
 struct RunImages {
   std::string dataset, split;
   std::vector<BitVec> images;

@@ -16,7 +16,7 @@ struct HostIfConfig {
     v.field("input_slots", input_slots,
             "images the input window holds; one START runs 1..input_slots of them (more slots: longer pipelined bursts) "
             "[images]",
-            1, 65536);
+            1, 16384);
   }
 };
 
