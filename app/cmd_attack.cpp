@@ -155,6 +155,7 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (model_path.empty()) throw UserError("attack: --model: required (see xbarguard attack --help)");
+  if (vm.count("test-limit") && test_limit < 1) throw UserError("--test-limit: must be >= 1");
   if (method_name.empty()) throw UserError("attack: --method: required (see xbarguard attack --help)");
   const atk::AttackMethod& method = atk::find_method(method_name);
 

@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
   opts.add_options()("report", po::value(&report_path), "write a JSON report to this file");
   po::variables_map vm;
   if (!xbg::cli::parse(argc, argv, "golden --model FILE [--dataset mnist|fashion] [--limit N]", opts, vm)) return 0;
+  if (vm.count("limit") && limit < 1) throw xbg::UserError("--limit: must be >= 1");
   if (repeat < 1) throw xbg::UserError("--repeat: must be >= 1");
   const xbg::CpuPath path = parse_path(cpu);
   if (!report_path.empty()) xbg::check_output_path(report_path);

@@ -115,6 +115,9 @@ int run(int argc, char** argv) {
   if (vm.count("power-images") && power_csv.empty()) throw xbg::UserError("--power-images: only with --power-csv FILE");
   if (!power_csv.empty()) {
     if (power_images < 1) throw xbg::UserError("--power-images: must be >= 1");
+    if (static_cast<size_t>(power_images) > data.images.size())
+      throw xbg::UserError("--power-images: " + std::to_string(power_images) + " images asked, " +
+                           std::to_string(data.images.size()) + " run (see --limit / dataset.limit)");
     if (cfg.controller.pipeline)
       throw xbg::UserError("--power-csv: the per-cycle trace follows one image at a time; set controller.pipeline=false");
     options.power_trace = true;

@@ -377,6 +377,7 @@ int run(int argc, char** argv) {
     for (const char* m : {"networks/mnist.json", "networks/fashion.json"})
       if (std::filesystem::exists(xbg::resolve_path(m))) models.push_back(m);
     if (models.empty())
+  if (vm.count("limit") && limit < 1) throw xbg::UserError("--limit: must be >= 1");
       throw xbg::UserError("networks/mnist.json: not found (train it with xbarguard train, or pass --model FILE)");
   }
   std::vector<Variant> variants;

@@ -77,6 +77,7 @@ int run(int argc, char** argv) {
   // With --init the model's own threshold keeps its predictions unless overridden.
   opt.threshold = threshold >= 0 ? threshold : has_init ? init.input_threshold : data.default_threshold;
   opt.validate();
+  xbg::check_training_subset(data.train.count(), opt);
   if (opt.topology.front() != data.train.image_size())
     throw xbg::UserError("--topology: input size " + std::to_string(opt.topology.front()) + " differs from the " +
                          dataset + " image size " + std::to_string(data.train.image_size()));

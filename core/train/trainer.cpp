@@ -524,6 +524,15 @@ std::vector<int> training_subset(int n, double fraction, uint64_t seed) {
   return idx;
 }
 
+void check_training_subset(int n, const TrainOptions& opt) {
+  const size_t kept = training_subset(n, opt.train_fraction, opt.seed).size();
+  // Batch norm learns from batch statistics: less than one full batch is not training.
+  if (static_cast<int>(kept) < opt.batch)
+    throw UserError("--train-fraction: " + nlohmann::json(opt.train_fraction).dump() + " of " + std::to_string(n) +
+                    " training images keeps " + std::to_string(kept) + ", fewer than one batch (--batch " +
+                    std::to_string(opt.batch) + ")");
+}
+
 double accuracy(const std::vector<int>& predictions, const ImageSet& images) {
   if (images.count() == 0) return 0.0;
   int ok = 0;
@@ -544,6 +553,7 @@ TrainResult train_network(const Dataset& data, const TrainOptions& opt, const Ne
   const auto t0 = std::chrono::steady_clock::now();
   BnnTrainer trainer(opt);
   TrainResult res;
+  check_training_subset(data.train.count(), opt);
   const std::vector<int> subset = training_subset(data.train.count(), opt.train_fraction, opt.seed);
   if (init) {
     ImageSet stats;

@@ -88,6 +88,8 @@ class BnnTrainer {
 // Indices of the training images used: all of them for fraction 1, else the
 // first round(fraction * n) of a seeded shuffle (at least one).
 std::vector<int> training_subset(int n, double fraction, uint64_t seed);
+// UserError unless that subset of n training images holds at least one batch.
+void check_training_subset(int n, const TrainOptions& opt);
 
 struct TrainResult {
   Network net;
