@@ -373,11 +373,11 @@ int run(int argc, char** argv) {
                        opts, vm))
     return 0;
   if (keys < 1) throw xbg::UserError("--keys: must be >= 1");
+  if (vm.count("limit") && limit < 1) throw xbg::UserError("--limit: must be >= 1");
   if (models.empty()) {
     for (const char* m : {"networks/mnist.json", "networks/fashion.json"})
       if (std::filesystem::exists(xbg::resolve_path(m))) models.push_back(m);
     if (models.empty())
-  if (vm.count("limit") && limit < 1) throw xbg::UserError("--limit: must be >= 1");
       throw xbg::UserError("networks/mnist.json: not found (train it with xbarguard train, or pass --model FILE)");
   }
   std::vector<Variant> variants;

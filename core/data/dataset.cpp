@@ -9,9 +9,9 @@
 #include <zlib.h>
 
 #include "core/common/error.h"
+#include "core/common/json_parse.h"
 #include "core/common/paths.h"
 
-#include "core/common/json_parse.h"
 namespace xbg {
 namespace {
 
