@@ -1,6 +1,8 @@
 #include "core/data/dataset.h"
 
+#include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -17,8 +19,12 @@ namespace {
 
 constexpr uint32_t kIdxImagesMagic = 0x00000803;  // unsigned byte, 3 dimensions
 constexpr uint32_t kIdxLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
-// Guards against absurd headers before allocating: far above any real IDX set.
-constexpr uint64_t kMaxIdxBytes = uint64_t{1} << 32;
+// Guards against absurd headers before allocating: 17x Fashion-MNIST's
+// training set (47 MB), and 4 GiB once converted to floats.
+constexpr uint64_t kMaxIdxBytes = uint64_t{1} << 30;
+// zlib's deflate never shrinks data by more than this (1032:1), so a .gz
+// file of c bytes cannot hold more than c * 1032 bytes of pixels.
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
 // gzread reads plain files unchanged, so one reader serves .gz and raw IDX.
 class GzFile {
@@ -58,6 +64,16 @@ class GzFile {
     read_exact(b, 4, what);
     return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
   }
+  // An upper bound on the bytes still to come, from the file's size (exact
+  // for a plain file, deflate's maximum ratio for .gz), so a header's claim
+  // is checked before anything is allocated. No bound for non-regular files.
+  uint64_t max_remaining(uint64_t consumed) const {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path_, ec);
+    if (ec) return UINT64_MAX;
+    if (gzdirect(f_)) return size > consumed ? size - consumed : 0;
+    return size * kMaxDeflateRatio;
+  }
   void expect_end() {
     unsigned char extra;
     if (read(&extra, 1) != 0) throw UserError(path_ + ": size: more data than the header declares");
@@ -95,6 +111,11 @@ ImageSet load_idx(const std::string& images_path, const std::string& labels_path
       throw UserError(images_path + ": size: bad image size " + std::to_string(rows) + "x" + std::to_string(cols));
     const uint64_t bytes = uint64_t{n_images} * rows * cols;
     if (bytes > kMaxIdxBytes) throw UserError(images_path + ": count: " + std::to_string(n_images) + " images is too many");
+    const uint64_t room = f.max_remaining(16);
+    if (bytes > room)
+      throw UserError(images_path + ": count: " + std::to_string(n_images) + " images of " + std::to_string(rows) + "x" +
+                      std::to_string(cols) + " need " + std::to_string(bytes) + " bytes, the file holds at most " +
+                      std::to_string(room) + " (truncated, or a wrong count)");
     std::vector<unsigned char> raw(bytes);
     f.read_exact(raw.data(), raw.size(), "pixels");
     f.expect_end();
@@ -112,6 +133,10 @@ ImageSet load_idx(const std::string& images_path, const std::string& labels_path
     if (n != n_images)
       throw UserError(labels_path + ": count: " + std::to_string(n) + " labels for " + std::to_string(n_images) +
                       " images in " + images_path);
+    const uint64_t room = f.max_remaining(8);
+    if (n > room)
+      throw UserError(labels_path + ": count: " + std::to_string(n) + " labels, the file holds at most " + std::to_string(room) +
+                      " (truncated, or a wrong count)");
     set.labels.resize(n);
     f.read_exact(set.labels.data(), n, "labels");
     f.expect_end();

@@ -159,6 +159,29 @@ TEST(Idx, TruncatedFilesAreErrors) {
   expect_user_error([&] { xbg::load_idx(dir.file("img"), dir.file("lbl.gz")); }, dir.file("lbl.gz"), "truncated");
 }
 
+// A tiny header claiming a huge set must fail on the claim, before anything
+// that size is allocated (plain: the file size; .gz: deflate's 1032:1 bound).
+TEST(Idx, ClaimedSizeBeyondTheFileIsRefusedBeforeAllocating) {
+  TempDir dir;
+  auto img = idx_images(0, 28, 28);
+  img[4] = 0x00, img[5] = 0x10, img[6] = 0x00, img[7] = 0x00;  // count 1,048,576: 822 MB of pixels
+  write_plain(dir.file("img"), img);
+  write_gz(dir.file("img.gz"), img);
+  write_plain(dir.file("lbl"), idx_labels(4));
+  expect_user_error([&] { xbg::load_idx(dir.file("img"), dir.file("lbl")); }, dir.file("img"), "holds at most 0");
+  expect_user_error([&] { xbg::load_idx(dir.file("img.gz"), dir.file("lbl")); }, dir.file("img.gz"), "count");
+}
+
+// Above 2^30 pixels the claim alone is refused, whatever the file.
+TEST(Idx, MoreThanAGibibyteOfPixelsIsRefused) {
+  TempDir dir;
+  auto img = idx_images(0, 28, 28);
+  img[4] = 0x7f;  // count 2,130,706,432
+  write_plain(dir.file("img"), img);
+  write_plain(dir.file("lbl"), idx_labels(4));
+  expect_user_error([&] { xbg::load_idx(dir.file("img"), dir.file("lbl")); }, dir.file("img"), "too many");
+}
+
 TEST(Idx, CorruptGzipStreamIsAnError) {
   TempDir dir;
   write_gz(dir.file("img.gz"), idx_images(50, 10, 10));
