@@ -20,12 +20,6 @@ std::string config_path(const std::string& scheme) {
   return (fs::path(repo_root()) / "configs" / (name + ".json")).string();
 }
 
-// Loads a config's network or skips the test when it has not been shipped yet.
-#define LOAD_SHIPPED_OR_SKIP(cfg, net)                                                              \
-  const std::string net##_path = resolve_path((cfg).network);                                       \
-  if (!fs::exists(net##_path)) GTEST_SKIP() << (cfg).network << " is not shipped yet (issue 4)"; \
-  const Network net = load_network(net##_path)
-
 class ShippedEveryScheme : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ShippedEveryScheme, MnistWholeTestSplitAndFashionSampleMatchGolden) {
@@ -38,7 +32,7 @@ TEST_P(ShippedEveryScheme, MnistWholeTestSplitAndFashionSampleMatchGolden) {
   if (scheme == "none") sets.push_back("protection.layers=[]");
   const SimConfig fashion_cfg = load_sim_config(config_path("fashion"), sets);
   ASSERT_EQ(mnist_cfg.protection.scheme, scheme);
-  LOAD_SHIPPED_OR_SKIP(mnist_cfg, mnist);
+  const Network mnist = load_network(resolve_path(mnist_cfg.network));
   {
     const ProvisionedModel model = provision_model(mnist, mnist_cfg.protection, "mnist");
     const RunImages data = load_run_images(mnist_cfg, mnist, "mnist");
@@ -49,7 +43,7 @@ TEST_P(ShippedEveryScheme, MnistWholeTestSplitAndFashionSampleMatchGolden) {
     std::printf("MNIST scheme %s: accuracy %.2f %%, %.0f cycles per inference\n", scheme.c_str(), 100 * r.accuracy,
                 r.cycles_per_inference());
   }
-  LOAD_SHIPPED_OR_SKIP(fashion_cfg, fashion);
+  const Network fashion = load_network(resolve_path(fashion_cfg.network));
   const ProvisionedModel model = provision_model(fashion, fashion_cfg.protection, "fashion");
   const RunImages data = load_run_images(fashion_cfg, fashion, "fashion");
   ASSERT_EQ(data.images.size(), 500u);
@@ -63,7 +57,7 @@ INSTANTIATE_TEST_SUITE_P(Schemes, ShippedEveryScheme,
 
 TEST(ShippedNetworks, NoKeyMnistSchemeCOnAllHiddenLayersIsUseless) {
   const SimConfig cfg = load_sim_config(config_path("default"), {});
-  LOAD_SHIPPED_OR_SKIP(cfg, mnist);
+  const Network mnist = load_network(resolve_path(cfg.network));
   const ProvisionedModel model = provision_model(mnist, cfg.protection, "default");
   const RunImages data = load_run_images(cfg, mnist, "default");
   RunOptions opt;

@@ -207,11 +207,7 @@ TEST(ProtectNetwork, RefusesBadRequests) {
 // The shipped MNIST network on the whole MNIST test split, every scheme on all
 // three hidden layers: identical predictions image by image.
 TEST(ProtectNetwork, ShippedMnistIdenticalPredictionsEveryScheme) {
-  const std::string model = resolve_path("networks/mnist.json");
-  if (!std::filesystem::exists(model))
-    GTEST_SKIP() << "networks/mnist.json not shipped yet (training issue); the random-network "
-                    "tests above cover exactness meanwhile";
-  const Network plain = load_network(model);
+  const Network plain = load_network(resolve_path("networks/mnist.json"));
   Dataset data;
   try {
     data = load_dataset("mnist");

@@ -1,4 +1,4 @@
-// fine-tune and query-extraction (issue 13): retraining must start exactly
+// fine-tune and query-extraction (docs/threat-model.md, a thief with a working chip): retraining must start exactly
 // where the stolen weights stand (the baseline for unprotected weights, the
 // no-key accuracy for W*), and the extraction clone must learn the chip.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Helper-data manipulation (issue 13): on the shipped chip (tag + key check)
+// Helper-data manipulation (docs/threat-model.md): on the shipped chip (tag + key check)
 // every manipulation ends in key-error; without the tag, the mask attack
 // must actually work, or the claim that the tag is what stops it is untested.
 #include <gtest/gtest.h>

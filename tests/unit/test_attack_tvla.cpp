@@ -1,4 +1,4 @@
-// TVLA (issue 13): the Welch t-test must stay quiet on trace sets that do
+// TVLA (power side channel, docs/threat-model.md): the Welch t-test must stay quiet on trace sets that do
 // not differ and must flag a planted difference at the right sample.
 #include <gtest/gtest.h>
 
