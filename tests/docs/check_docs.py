@@ -19,8 +19,9 @@ import sys
 # Written so that this file does not match itself.
 OUTSIDE_DESIGN = re.compile(r"\bDESIGN(?:\.md\b|\s*\u00a7)")
 TRACKER = re.compile(r"\bissues?\s+#?\d", re.IGNORECASE)
-MACHINE_PATH = re.compile(r"(?<![\w.~-])/(?:work|home|root)/")
-TEMP_PATH = re.compile(r"(?<![\w.~-])/tmp/")
+# An absolute path starts a word: "${dir}/home/x" or "a/root/b" is relative.
+MACHINE_PATH = re.compile(r"(?:^|[\s\"'`(=<\[])/(?:work|home|root)/")
+TEMP_PATH = re.compile(r"(?:^|[\s\"'`(=<\[])/tmp/")
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 INLINE_CODE = re.compile(r"`[^`]*`")
