@@ -1,5 +1,6 @@
 #include "core/attack/hill_climb.h"
 
+#include "core/attack/start.h"
 #include "core/attack/structural.h"
 
 #include <emmintrin.h>
@@ -530,9 +531,10 @@ struct HillClimbConfig {
     v.field("budget", budget, "forward passes per run (proposals x k, one image through the network = 1)", 1, 1e13);
     v.field("rounds", rounds, "sweeps over the protected layers per run", 1, 1000);
     v.choice("init", init,
-             "starting key: zero (the stored W*, B* as plain), random, or structural (the structural method's "
-             "combined guess, fitted on the same k images; its evaluations count as passes)",
-             {"zero", "random", "structural"});
+             "starting key: zero (the stored W*, B* as plain), random, structural (the structural method's "
+             "combined guess), align (the alignment attack's key) or structural+align, each from the same k "
+             "images; the starting method's passes count",
+             starting_guess_ids());
     v.field("checkpoints", checkpoints, "progress points per run (test accuracy, key agreement)", 1, 100000);
     v.field("max_seconds", max_seconds, "wall-clock limit per run, 0 = none", 0, 1e7);
     v.field("anneal_final_ratio", anneal_final_ratio, "anneal: final temperature / initial temperature", 1e-9, 1);
@@ -591,12 +593,11 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
     ClimbOptions opt;
     KeyGuess start;
     int64_t init_passes = 0;
-    if (cfg.init == "structural") {
+    if (cfg.init != "zero" && cfg.init != "random") {
       const int rows = ctx.data.raw ? ctx.data.raw->test.rows : 0, cols = ctx.data.raw ? ctx.data.raw->test.cols : 0;
-      int fits = 0;
-      const auto cands = structural_candidates(ctx.stored, rows, cols, xs, ys, 50, &fits);
-      start = structural_guess(ctx.stored, cands, xs, ys, &fits);
-      init_passes = static_cast<int64_t>(fits) * r.k;
+      StartingGuess sg = starting_guess(cfg.init, ctx.stored, xs, ys, rows, cols, ctx.seed);
+      start = std::move(sg.guess);
+      init_passes = sg.passes;
       opt.initial = &start;
     }
     opt.algorithm = r.algorithm;

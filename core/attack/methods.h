@@ -11,6 +11,7 @@ AttackMethod random_keys_method();   // random_keys.cpp
 AttackMethod key_distance_method();  // key_distance.cpp
 AttackMethod hill_climb_method();    // hill_climb.cpp
 AttackMethod structural_method();    // structural.cpp
+AttackMethod align_method();         // align.cpp
 AttackMethod fine_tune_method();     // fine_tune.cpp
 AttackMethod query_extraction_method();  // query_extraction.cpp
 AttackMethod helper_data_method();   // helper_data_attack.cpp

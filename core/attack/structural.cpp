@@ -349,6 +349,21 @@ KeyGuess structural_guess(const Network& stored, const std::vector<StructuralCan
   return guess;
 }
 
+KeyGuess structural_top_guess(const Network& stored, const std::vector<StructuralCandidate>& candidates) {
+  KeyGuess guess = KeySpace(stored).zero();
+  std::vector<std::pair<int, bool>> done;
+  for (const auto& c : candidates) {
+    const auto part = std::make_pair(c.layer, c.swap);
+    if (std::find(done.begin(), done.end(), part) != done.end()) continue;
+    const StructuralCandidate* best = &c;
+    for (const auto& o : candidates)
+      if (o.layer == c.layer && o.swap == c.swap && o.priority > best->priority) best = &o;
+    set_key_part(guess, c.layer, c.swap, best->bits);
+    done.push_back(part);
+  }
+  return guess;
+}
+
 namespace {
 
 AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {

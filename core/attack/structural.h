@@ -55,4 +55,10 @@ void set_key_part(KeyGuess& g, int layer, bool swap, const BitVec& bits);
 KeyGuess structural_guess(const Network& stored, const std::vector<StructuralCandidate>& candidates,
                           const std::vector<BitVec>& xs, const std::vector<int>& ys, int* fits = nullptr);
 
+// The guess made of each key part's highest-priority candidate (the first
+// among equals), with no fit on labelled images: what the alignment attack
+// takes as its second start, where fits with other layers still wrong would
+// mislead.
+KeyGuess structural_top_guess(const Network& stored, const std::vector<StructuralCandidate>& candidates);
+
 }  // namespace xbg::attack

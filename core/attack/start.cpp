@@ -1,0 +1,49 @@
+#include "core/attack/start.h"
+
+#include <random>
+
+#include "core/attack/align.h"
+#include "core/attack/structural.h"
+#include "core/common/error.h"
+
+namespace xbg::attack {
+
+const std::vector<std::string>& starting_guess_ids() {
+  static const std::vector<std::string> ids = {"zero", "random", "structural", "align", "structural+align"};
+  return ids;
+}
+
+StartingGuess starting_guess(const std::string& id, const Network& stored, const std::vector<BitVec>& xs,
+                             const std::vector<int>& ys, int rows, int cols, uint64_t seed) {
+  const KeySpace space(stored);
+  StartingGuess out;
+  if (id == "zero") {
+    out.guess = space.zero();
+  } else if (id == "random") {
+    std::mt19937_64 rng(seed);
+    out.guess = space.random(rng);
+  } else if (id == "structural" || id == "structural+align") {
+    int fits = 0;
+    const auto cands = structural_candidates(stored, rows, cols, xs, ys, 50, &fits);
+    out.guess = id == "structural" ? structural_guess(stored, cands, xs, ys, &fits) : structural_top_guess(stored, cands);
+    out.passes = static_cast<int64_t>(fits) * static_cast<int64_t>(xs.size());
+    if (id == "structural+align") {
+      AlignOptions opt;
+      opt.initial = &out.guess;
+      const AlignResult r = align_keys(stored, xs, ys, opt);
+      out.guess = r.guess;
+      out.passes += r.passes;
+    }
+  } else if (id == "align") {
+    const AlignResult r = align_keys(stored, xs, ys, AlignOptions{});
+    out.guess = r.guess;
+    out.passes = r.passes;
+  } else {
+    std::string known;
+    for (const auto& k : starting_guess_ids()) known += (known.empty() ? "" : ", ") + k;
+    throw UserError("starting guess: unknown \"" + id + "\" (" + known + ")");
+  }
+  return out;
+}
+
+}  // namespace xbg::attack
