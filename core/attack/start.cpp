@@ -29,13 +29,18 @@ StartingGuess starting_guess(const std::string& id, const Network& stored, const
     out.passes = static_cast<int64_t>(fits) * static_cast<int64_t>(xs.size());
     if (id == "structural+align") {
       AlignOptions opt;
+      opt.image_rows = rows;
+      opt.image_cols = cols;
       opt.initial = &out.guess;
       const AlignResult r = align_keys(stored, xs, ys, opt);
       out.guess = r.guess;
       out.passes += r.passes;
     }
   } else if (id == "align") {
-    const AlignResult r = align_keys(stored, xs, ys, AlignOptions{});
+    AlignOptions opt;
+    opt.image_rows = rows;
+    opt.image_cols = cols;
+    const AlignResult r = align_keys(stored, xs, ys, opt);
     out.guess = r.guess;
     out.passes = r.passes;
   } else {

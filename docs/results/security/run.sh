@@ -9,6 +9,10 @@
 #   random-keys  1,000 random keys: every target
 #   key-distance A, B, C on FC1-3 (MNIST), per layer and all layers
 #   structural   every MNIST target
+#   align        every MNIST and Fashion target, and networks/small.json under A, B, C (k 100 and 1,000,
+#                alignment alone and with the greedy polish)
+#   hill-climb-align  extra: hill-climb (greedy, cross-entropy, k = 100) started from the alignment key,
+#                A, B, C on FC1-3 (MNIST): the combination
 #   hill-climb   A, B, C x {FC1, FC2, FC3, FC1-3} on MNIST, default settings (k 100/1000,
 #                greedy/anneal, accuracy/cross-entropy, both orders)
 #   hill-climb-structural  extra: the same search started from the structural guess, cross-entropy
@@ -96,6 +100,33 @@ step_simple() {  # method, over every target (structural: MNIST only)
   done
 }
 
+step_align() {  # all-layer targets first (MNIST, Fashion, small), then single layers and pieces
+  local t d s l
+  for t in $(all_targets | grep '1,2,3$' | grep -v -e row- -e col-) $(all_targets | grep -v '1,2,3$') \
+           $(all_targets | grep -e row- -e col-); do
+    IFS=: read -r d s l <<< "$t"
+    [ "$d" = mnist ] || [ "$l" = 1,2,3 ] || continue
+    run align "${d}_${s}_FC$(tag "$l")" "$P1" attack --model "$(model "$d" "$s" "$l")" --method align
+    [ "$d$l" = fashion1,2,3 ] && [ "$s" = C ] && step_align_small
+  done
+}
+
+step_align_small() {
+  for s in $SCHEMES; do
+    run align "small_${s}_FC1-2" "$P1" attack --model networks/small.json --scheme "$s" --layers 1,2 --key-seed 1 \
+      --method align
+  done
+}
+
+step_hill_climb_align() {
+  mkdir -p "$P1/hill-climb-align"
+  for s in $SCHEMES; do
+    run hill-climb-align "mnist_${s}_FC1-2-3" "$P1/hill-climb-align" attack --model "$(model mnist "$s" 1,2,3)" \
+      --method hill-climb --k 100 --budget 4e6 --set hill-climb.init=align --set 'hill-climb.algorithms=["greedy"]' \
+      --set 'hill-climb.objectives=["cross-entropy"]' --set 'hill-climb.orders=["forward"]'
+  done
+}
+
 step_key_distance() {
   for s in $SCHEMES; do
     run key-distance "mnist_${s}_FC1-2-3" "$P1" attack --model "$(model mnist "$s" 1,2,3)" --method key-distance
@@ -156,13 +187,15 @@ step_tvla() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural hill-climb hill-climb-structural
+[ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural align hill-climb-align hill-climb hill-climb-structural
                                  hill-climb-budget fine-tune query-extraction query-noise helper-data tvla)
 for st in "${steps[@]}"; do
   case $st in
     models) step_models ;;
     no-key | random-keys | structural) step_simple "$st" ;;
     key-distance) step_key_distance ;;
+    align) step_align ;;
+    hill-climb-align) step_hill_climb_align ;;
     hill-climb) step_hill_climb ;;
     hill-climb-structural) step_hill_climb_structural ;;
     hill-climb-budget) step_hill_climb_budget ;;
