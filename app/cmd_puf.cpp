@@ -89,8 +89,11 @@ int run(int argc, char** argv) {
   if (!xbg::cli::parse(argc, argv, "puf [--config FILE] [--set puf.field=value] [--chips N] [--reads M] [--report R.json] [--histogram H.png]",
                        opts, vm))
     return 0;
-  if (opt.chips < 2) throw xbg::UserError("--chips: must be >= 2 (uniqueness compares chips)");
-  if (opt.reads < 1) throw xbg::UserError("--reads: must be >= 1");
+  if (opt.chips < 2 || opt.chips > xbg::kMaxPufChips)
+    throw xbg::UserError("--chips: must be in 2.." + std::to_string(xbg::kMaxPufChips) +
+                         " (uniqueness compares every pair of chips)");
+  if (opt.reads < 1 || opt.reads > xbg::kMaxPufReads)
+    throw xbg::UserError("--reads: must be in 1.." + std::to_string(xbg::kMaxPufReads));
 
   const auto file_cfg = xbg::load_config<xbg::PufFileConfig>(common.config_path, common.sets);
   const xbg::PufConfig& cfg = file_cfg.puf;

@@ -81,7 +81,7 @@ int run(int argc, char** argv) {
   if (bypass && !vm.count("clone-chip")) throw xbg::UserError("--bypass-key-check: only with --clone-chip SEED");
   if ((vm.count("clone-chip") || bypass) && no_key) throw xbg::UserError("--no-key: runs no key at all; drop --clone-chip / --bypass-key-check");
   if (no_golden) sets.push_back("simulation.check_golden=false");
-  if (chips < 1) throw xbg::UserError("--chips: must be >= 1");
+  if (chips < 1 || chips > xbg::kMaxChips) throw xbg::UserError("--chips: must be in 1.." + std::to_string(xbg::kMaxChips));
   if (chips > 1 && !vcd_path.empty()) throw xbg::UserError("--chips: one waveform is one chip; drop --vcd or --chips");
   if (vm.count("vcd-images") && vcd_path.empty()) throw xbg::UserError("--vcd-images: only with --vcd FILE");
   if (vm.count("vcd-images") && vcd_images < 1) throw xbg::UserError("--vcd-images: must be >= 1");

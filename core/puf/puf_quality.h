@@ -22,6 +22,11 @@ struct PufQualityOptions {
   int reads = 20;  // boots per chip per corner
   uint64_t first_chip_seed = 1;
 };
+// Documented upper bounds (docs/reliability.md): uniqueness compares every
+// pair of chips, so time and the stored distances grow as chips^2 (2,000
+// chips: 2.0 M pairs); reads grow time linearly.
+constexpr int kMaxPufChips = 2000;
+constexpr int kMaxPufReads = 1000;
 
 // Mean, standard deviation, min and max of fractions (0..1).
 struct Summary {

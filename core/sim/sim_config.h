@@ -118,6 +118,11 @@ struct SimConfig {
   void validate(const std::string& file) const;
 };
 
+// Chips one run simulates (run --chips, a sweep spec's chips): each is a
+// whole simulation, so time grows linearly; the bound catches a typo before
+// days of work (docs/reliability.md).
+constexpr int kMaxChips = 10000;
+
 // load_config<SimConfig> + validate(): the way every subcommand gets a SimConfig.
 SimConfig load_sim_config(const std::string& file, const std::vector<std::string>& sets);
 
