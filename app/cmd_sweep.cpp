@@ -167,6 +167,8 @@ int run(int argc, char** argv) {
   o.command_line = join_args(argc, argv);
   o.progress_lines = !xbg::ProgressBar::enabled();
 
+  sw::check_out_dir(o.out_dir, spec);  // before --dry-run too: it says what a real run would do
+
   if (dry_run) {
     int selected = 0;
     for (const auto& p : points) {
@@ -188,6 +190,9 @@ int run(int argc, char** argv) {
   if (shards > 1) std::printf(", shard %d/%d has %d", shard, shards, r.selected);
   std::printf("; %d already done, %d run, %d failed, %.1f s with %d job%s\n", r.already_done, r.ran, r.failed, r.wall_s,
               jobs, jobs == 1 ? "" : "s");
+  for (const auto& id : r.foreign_reports)
+    std::fprintf(stderr, "xbarguard: warning: %s held the report of another design point; the point ran again\n",
+                 sw::point_report_path(o.out_dir, id).c_str());
   print_table(r.table, spec.columns().size());
   std::printf("results     %s, %s (%zu rows)\n", (fs::path(o.out_dir) / "results.csv").c_str(),
               (fs::path(o.out_dir) / "results.json").c_str(), r.table.rows.size());

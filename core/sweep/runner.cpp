@@ -1,7 +1,7 @@
 #include "core/sweep/runner.h"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +58,54 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
+// fork + exec rather than posix_spawn, for the one thing posix_spawn cannot
+// do: PR_SET_PDEATHSIG, so a worker gets SIGKILL when the sweep dies, even by
+// kill -9, and no orphaned run keeps a core busy or writes into the folder.
+// Returns 0 and the pid, or the errno of the failed start (exec failures come
+// back through a close-on-exec pipe).
+int start_child(const std::vector<char*>& argv, const std::vector<char*>& envp, const std::string& log_path, pid_t& pid) {
+  int status_pipe[2];
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) return errno;
+  const pid_t parent = getpid();
+  pid = fork();
+  if (pid < 0) {
+    const int err = errno;
+    close(status_pipe[0]);
+    close(status_pipe[1]);
+    return err;
+  }
+  if (pid == 0) {  // only async-signal-safe calls from here to exec
+    auto fail = [&](int err) {
+      ssize_t ignored = write(status_pipe[1], &err, sizeof err);
+      (void)ignored;
+      _exit(127);
+    };
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(errno);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    const int in = open("/dev/null", O_RDONLY);
+    if (in < 0 || dup2(in, STDIN_FILENO) < 0) fail(errno);
+    if (in > STDERR_FILENO) close(in);
+    if (!log_path.empty()) {
+      const int out = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (out < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0) fail(errno);
+      if (out > STDERR_FILENO) close(out);
+    }
+    execve(argv[0], argv.data(), envp.data());
+    fail(errno);
+  }
+  close(status_pipe[1]);
+  int err = 0;
+  ssize_t n;
+  do n = read(status_pipe[0], &err, sizeof err);
+  while (n < 0 && errno == EINTR);
+  close(status_pipe[0]);
+  if (n == static_cast<ssize_t>(sizeof err)) {
+    waitpid(pid, nullptr, 0);
+    return err;
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string self_executable() {
@@ -95,17 +143,9 @@ bool run_jobs(const std::vector<Job>& jobs, const RunJobsOptions& options) {
       const Job& job = jobs[next];
       std::vector<std::string> args = job.argv;
       std::vector<char*> argv = c_strings(args);
-      posix_spawn_file_actions_t fa;
-      posix_spawn_file_actions_init(&fa);
-      posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-      if (!job.log_path.empty()) {
-        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, job.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-      }
       pid_t pid = 0;
       const auto start = clock::now();
-      const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
-      posix_spawn_file_actions_destroy(&fa);
+      const int rc = start_child(argv, envp, job.log_path, pid);
       if (rc != 0) {
         JobResult r;
         r.job = next;

@@ -1,8 +1,10 @@
 #pragma once
-// A small process pool: runs command lines as child processes (posix_spawn),
+// A small process pool: runs command lines as child processes (fork + exec),
 // at most `parallel` at a time, each with stdout and stderr in its own log
 // file. Sweep points run this way because the SystemC kernel is one
-// single-threaded global per process.
+// single-threaded global per process. Every child gets SIGKILL when the
+// thread that started it dies (PR_SET_PDEATHSIG): a killed sweep leaves no
+// workers behind.
 #include <functional>
 #include <string>
 #include <utility>

@@ -151,6 +151,13 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
   string_field("description", spec.description);
   string_field("base_config", spec.base_config);
   if (spec.name.empty()) fail(file, "name", "empty");
+  // The name becomes the default output folder sweep-<name>: one plain
+  // folder name, never a path that leaves the working directory.
+  const bool control = std::any_of(spec.name.begin(), spec.name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (spec.name.find_first_of("/\\") != std::string::npos || control || spec.name.size() > 200)
+    fail(file, "name", "'" + (control ? std::string("(control characters)") : spec.name) +
+                           "' is not a plain name (it names the folder sweep-<name>): no '/', '\\' or control "
+                           "characters, at most 200 characters");
 
   std::string network, dataset;
   string_field("network", network);
@@ -163,8 +170,8 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
     spec.fixed.push_back({"dataset.limit", plain(j["images"])});
   }
   if (j.contains("chips")) {
-    if (!j["chips"].is_number_integer() || j["chips"].get<int64_t>() < 1 || j["chips"].get<int64_t>() > 1000000)
-      fail(file, "chips", "expected an integer >= 1, got " + plain(j["chips"]).dump());
+    if (!j["chips"].is_number_integer() || j["chips"].get<int64_t>() < 1 || j["chips"].get<int64_t>() > kMaxChips)
+      fail(file, "chips", "expected an integer in 1.." + std::to_string(kMaxChips) + ", got " + plain(j["chips"]).dump());
     spec.chips = j["chips"].get<int>();
   }
   if (j.contains("no_key")) {
@@ -310,7 +317,7 @@ Spec load_spec(const std::string& path, const json& schema) {
 
 namespace {
 
-std::string point_id(const json& effective, int chips, bool no_key) {
+std::string point_id(const json& effective, size_t chips, bool no_key) {
   const std::string text = effective.dump() + "\nchips=" + std::to_string(chips) + "\nno_key=" + (no_key ? "1" : "0");
   const auto h = sha256(bytes_of(text));
   return bytes_to_hex(h.data(), h.size()).substr(0, 12);
@@ -373,7 +380,7 @@ std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve) {
         p.values.push_back({c, v ? *v : json(nullptr)});
       }
     }
-    p.id = point_id(p.effective, spec.chips, spec.no_key);
+    p.id = point_id(p.effective, static_cast<size_t>(spec.chips), spec.no_key);
     auto [it, fresh] = seen.emplace(p.id, p.index);
     if (!fresh)
       throw UserError(spec.file + ": points " + std::to_string(it->second) + " and " + std::to_string(i) +
@@ -382,6 +389,19 @@ std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve) {
   }
   (void)base_effective;
   return points;
+}
+
+std::string report_point_id(const json& report) {
+  if (!report.is_object()) return "";
+  const auto config = report.find("config"), chips = report.find("chips"), no_key = report.find("no_key");
+  if (config == report.end() || !config->is_object() || chips == report.end() || !chips->is_array() ||
+      chips->empty() || no_key == report.end() || !no_key->is_boolean())
+    return "";
+  return point_id(*config, chips->size(), no_key->get<bool>());
+}
+
+bool valid_point_id(const std::string& id) {
+  return id.size() == 12 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 std::pair<int, int> parse_shard(const std::string& text) {

@@ -83,6 +83,14 @@ std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve);
 // Public for tests. `where` prefixes error messages.
 std::vector<json> expand_range(const json& axis, const std::string& where);
 
+// The id of the point a run report belongs to, recomputed from the effective
+// config, chip count and no_key the report records ("" if it lacks them), so
+// a report stored under another point's name is recognised.
+std::string report_point_id(const json& report);
+// True for what point ids look like (12 lowercase hex digits): ids read from
+// a sweep folder become file names, so nothing else is accepted.
+bool valid_point_id(const std::string& id);
+
 // "--shard i/N" -> (i, N), 1 <= i <= N. UserError on anything else.
 std::pair<int, int> parse_shard(const std::string& text);
 // Deterministic 1/N of the points: index % N == i - 1, round-robin so every

@@ -67,9 +67,48 @@ json read_record(const std::string& dir) {
   const std::string path = record_path(dir);
   if (!fs::exists(path)) throw UserError(dir + ": not a sweep directory (no sweep.json)");
   json r = load_json_file(path);
-  if (!r.is_object() || r.value("format", "") != kRecordFormat || !r.contains("points") || !r["points"].is_array() ||
+  const auto format = r.is_object() ? r.find("format") : r.end();
+  if (!r.is_object() || format == r.end() || *format != kRecordFormat || !r.contains("points") || !r["points"].is_array() ||
       !r.contains("columns") || !r["columns"].is_array())
     throw UserError(path + ": format: not an " + std::string(kRecordFormat) + " record");
+  // Everything later code indexes or turns into a file name, checked once here:
+  // a point id names files under points/ and logs/, so only real ids pass.
+  auto bad = [&](const std::string& field, const std::string& what) { return UserError(path + ": " + field + ": " + what); };
+  for (size_t c = 0; c < r["columns"].size(); ++c)
+    if (!r["columns"][c].is_string()) throw bad("columns[" + std::to_string(c) + "]", "expected a string");
+  for (const char* key : {"name", "spec_file", "base_config"})
+    if (r.contains(key) && !r[key].is_string()) throw bad(key, "expected a string");
+  if (r.contains("metrics")) {
+    if (!r["metrics"].is_array()) throw bad("metrics", "expected a list of strings");
+    for (size_t k = 0; k < r["metrics"].size(); ++k)
+      if (!r["metrics"][k].is_string()) throw bad("metrics[" + std::to_string(k) + "]", "expected a string");
+  }
+  std::set<std::string> ids;
+  for (size_t i = 0; i < r["points"].size(); ++i) {
+    const json& p = r["points"][i];
+    const std::string where = "points[" + std::to_string(i) + "]";
+    if (!p.is_object()) throw bad(where, "expected an object");
+    const auto id = p.find("id"), values = p.find("values");
+    if (id == p.end() || !id->is_string() || !valid_point_id(id->get<std::string>()))
+      throw bad(where + ".id", "expected a point id (12 hex digits)");
+    if (!ids.insert(id->get<std::string>()).second) throw bad(where + ".id", "appears twice");
+    if (!p.contains("index") || !p["index"].is_number_integer()) throw bad(where + ".index", "expected an integer");
+    if (values == p.end() || !values->is_array() || values->size() != r["columns"].size())
+      throw bad(where + ".values", "expected one value per column (" + std::to_string(r["columns"].size()) + ")");
+  }
+  return r;
+}
+
+std::string record_name(const json& record) {
+  const auto it = record.find("name");
+  return it != record.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A report that parses, carries a config and belongs to point `id` (recomputed
+// from what it records): a report swapped in from another point is not one.
+json load_point_report(const std::string& dir, const std::string& id) {
+  json r = load_report(point_report_path(dir, id));
+  if (r.is_null() || report_point_id(r) != id) return nullptr;
   return r;
 }
 
@@ -85,7 +124,19 @@ std::string point_report_path(const std::string& dir, const std::string& id) {
   return (fs::path(dir) / "points" / (id + ".json")).string();
 }
 
-bool point_finished(const std::string& dir, const std::string& id) { return !load_report(point_report_path(dir, id)).is_null(); }
+bool point_finished(const std::string& dir, const std::string& id) { return !load_point_report(dir, id).is_null(); }
+
+void check_out_dir(const std::string& dir, const Spec& spec) {
+  std::error_code ec;
+  if (fs::exists(record_path(dir), ec)) {
+    const json record = read_record(dir);
+    if (record_name(record) != spec.name)
+      throw UserError(dir + ": holds the sweep '" + record_name(record) + "', not '" + spec.name +
+                      "'; a sweep folder resumes or extends only its own sweep: choose another --out");
+  } else if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec))) {
+    throw UserError(dir + ": exists and is not a sweep folder (no sweep.json); choose a new or empty --out");
+  }
+}
 
 std::vector<std::string> point_command(const Spec& spec, const Point& p, const SweepOptions& o, const std::string& report_path) {
   std::vector<std::string> argv = {o.executable, "run"};
@@ -101,7 +152,7 @@ Table write_results(const std::string& dir, int* missing) {
   const json record = read_record(dir);
   std::vector<std::string> columns = record["columns"].get<std::vector<std::string>>();
   std::vector<json> reports;
-  for (const auto& p : record["points"]) reports.push_back(load_report(point_report_path(dir, p.at("id").get<std::string>())));
+  for (const auto& p : record["points"]) reports.push_back(load_point_report(dir, p["id"].get<std::string>()));
   std::vector<std::string> metrics = record.value("metrics", std::vector<std::string>{});
   if (metrics.empty()) {
     std::vector<const json*> present;
@@ -159,10 +210,10 @@ Table write_results(const std::string& dir, int* missing) {
                     {"report", "points/" + p["id"].get<std::string>() + ".json"}});
   }
   write_csv(t, (fs::path(dir) / "results.csv").string());
-  json out = {{"format", kResultsFormat}, {"version", 1},           {"name", record.value("name", "")},
+  json out = {{"format", kResultsFormat}, {"version", 1},           {"name", record_name(record)},
               {"spec_file", record.value("spec_file", "")},        {"columns", columns},
               {"base_config", record.value("base_config", "")},    {"fixed", record.value("fixed", json::array())},
-              {"chips", record.value("chips", 1)},                 {"no_key", record.value("no_key", false)},
+              {"chips", record.value("chips", json(1))},           {"no_key", record.value("no_key", json(false))},
               {"metrics", metrics},    {"points_total", record["points"].size()}, {"rows", rows},
               {"missing", absent}};
   write_file_atomic((fs::path(dir) / "results.json").string(), out.dump(1) + "\n");
@@ -173,6 +224,7 @@ Table write_results(const std::string& dir, int* missing) {
 SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const SweepOptions& o) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
+  check_out_dir(o.out_dir, spec);
   make_dirs(o.out_dir);
 
   json pts = json::array();
@@ -207,8 +259,12 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
   for (const auto& p : points) {
     if (!in_shard(p.index, o.shard, o.shards)) continue;
     ++out.selected;
-    if (point_finished(o.out_dir, p.id)) ++out.already_done;
-    else todo.push_back(&p);
+    if (point_finished(o.out_dir, p.id)) {
+      ++out.already_done;
+    } else {
+      if (!load_report(point_report_path(o.out_dir, p.id)).is_null()) out.foreign_reports.push_back(p.id);
+      todo.push_back(&p);
+    }
   }
 
   std::vector<Job> jobs;
@@ -229,7 +285,10 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
     const std::string part = part_path(o.out_dir, p.id), final_path = point_report_path(o.out_dir, p.id);
     bool ok = r.ok() && !load_report(part).is_null();
     std::string why;
-    if (ok) {
+    if (ok && report_point_id(load_report(part)) != p.id) {
+      ok = false;
+      why = "its report records another design point (config, chips or no_key differ from the spec's)";
+    } else if (ok) {
       std::error_code ec;
       fs::rename(part, final_path, ec);
       if (ec) ok = false, why = "cannot rename " + part + ": " + ec.message();

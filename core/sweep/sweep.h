@@ -10,7 +10,8 @@
 //
 // A point's id hashes its effective config (plus chips and no_key), so a
 // restarted, extended or sharded sweep reuses exactly the reports of the
-// same design points.
+// same design points; a report counts only if what it records hashes to its
+// file's id.
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct SweepOutcome {
   int total = 0;         // points in the spec
   int selected = 0;      // points in this shard
   int already_done = 0;  // selected points whose report existed (resume)
+  std::vector<std::string> foreign_reports;  // ids whose stored report was another point's: run again
   int ran = 0, failed = 0;
   bool interrupted = false;
   std::vector<std::string> failures;  // "id (values): exit 1, see DIR/logs/id.log"
@@ -45,9 +47,15 @@ struct SweepOutcome {
 std::vector<std::string> point_command(const Spec& spec, const Point& p, const SweepOptions& o, const std::string& report_path);
 
 std::string point_report_path(const std::string& dir, const std::string& id);
-// A report file that parses and carries a config (a half-written file never
-// does: the run writes a temp name that is renamed after it succeeds).
+// A report file that parses, carries a config (a half-written file never
+// does: the run writes a temp name that is renamed after it succeeds) and
+// belongs to point `id`: its config, chips and no_key hash to that id.
 bool point_finished(const std::string& dir, const std::string& id);
+
+// UserError unless `dir` may receive `spec`'s sweep: absent, empty, or a
+// sweep folder of the same name (resumed or extended). Another sweep's folder
+// or any other non-empty folder is refused, never overwritten.
+void check_out_dir(const std::string& dir, const Spec& spec);
 
 // Writes DIR/sweep.json, runs the shard's unfinished points, writes results.
 SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const SweepOptions& options);
