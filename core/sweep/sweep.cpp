@@ -340,6 +340,8 @@ MergeOutcome merge_sweeps(const std::vector<std::string>& dirs, const std::strin
     const json existing = read_record(out_dir);
     if (record_ids(existing) != ids)
       throw UserError(out_dir + ": already holds a different sweep; merge into a new directory");
+  } else if (std::error_code ec; fs::exists(out_dir, ec) && (!fs::is_directory(out_dir, ec) || !fs::is_empty(out_dir, ec))) {
+    throw UserError(out_dir + ": exists and is not a sweep folder (no sweep.json); merge into a new or empty directory");
   }
   make_dirs(out_dir);
   MergeOutcome m;

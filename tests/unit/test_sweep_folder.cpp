@@ -138,6 +138,8 @@ TEST_F(SweepFolder, AnotherSweepsFolderIsRefused) {
   std::ofstream(dir_ / "notes.txt") << "mine";
   const Spec spec = spec_of(R"({"name": "other", "axes": {"clock.period_ns": [1]}})");
   EXPECT_THROW(check_out_dir(dir_.string(), spec), UserError);
+  EXPECT_THROW(merge_sweeps({d}, dir_.string()), UserError);
+  EXPECT_FALSE(fs::exists(dir_ / "points"));
   EXPECT_THROW(check_out_dir((dir_ / "notes.txt").string(), spec), UserError);
   EXPECT_NO_THROW(check_out_dir((dir_ / "new").string(), spec));
   fs::create_directories(dir_ / "empty");
