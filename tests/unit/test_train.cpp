@@ -198,6 +198,24 @@ TEST(Train, BadOptionsAreUserErrors) {
   EXPECT_NO_THROW(ok.validate());
 }
 
+// A fraction that keeps less than one batch is not training (1e-9 of 8,000
+// images used to train on one image and exit 0).
+TEST(TrainOptions, SubsetMustHoldOneBatch) {
+  xbg::TrainOptions o;
+  o.batch = 100;
+  o.train_fraction = 1e-9;
+  try {
+    xbg::check_training_subset(8000, o);
+    FAIL() << "no error";
+  } catch (const xbg::UserError& e) {
+    EXPECT_EQ(std::string(e.what()), "--train-fraction: 1e-09 of 8000 training images keeps 1, fewer than one batch (--batch 100)");
+  }
+  o.train_fraction = 100.0 / 8000;
+  EXPECT_NO_THROW(xbg::check_training_subset(8000, o));
+  o.train_fraction = 99.0 / 8000;
+  EXPECT_THROW(xbg::check_training_subset(8000, o), xbg::UserError);
+}
+
 TEST(TrainInit, TopologyMismatchIsAUserError) {
   REQUIRE_MNIST();
   xbg::TrainOptions o = quick_options();
