@@ -316,6 +316,7 @@ AttackOutcome run(const AttackContext& ctx, const DifferentialConfig& cfg) {
     p.csv_path = write_csv(ctx.out_dir, name + ".csv", wide);
     p.png_path = ctx.out_dir + "/" + name + ".png";
     p.logx = true;
+    p.y_columns.clear();  // the default plots column 2
     for (size_t c = 0; c < cfg.k.size(); ++c) p.y_columns.push_back(static_cast<int>(c) + 2);
     p.extra = "set yrange [40:100]";
     plot_csv(p);
