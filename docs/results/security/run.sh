@@ -11,6 +11,9 @@
 #   structural   every MNIST target
 #   align        every MNIST and Fashion target, and networks/small.json under A, B, C (k 100 and 1,000,
 #                alignment alone and with the greedy polish)
+#   differential the published differential attack: default settings (k 1,000, blocks of 8, accuracy)
+#                on col-swap, A, B, C (FC1-3), and the paper's 5,000 images on col-swap with accuracy and
+#                with cross-entropy (about 40 min)
 #   hill-climb-align  extra: hill-climb (greedy, cross-entropy, k = 100) started from the alignment key,
 #                A, B, C on FC1-3 (MNIST): the combination
 #   hill-climb   A, B, C x {FC1, FC2, FC3, FC1-3} on MNIST, default settings (k 100/1000,
@@ -127,6 +130,19 @@ step_hill_climb_align() {
   done
 }
 
+step_differential() {
+  mkdir -p "$P1/differential"
+  for s in col-swap A B C; do
+    run differential "mnist_${s}_FC1-2-3" "$P1/differential" attack --model networks/mnist.json --scheme "$s" \
+      --layers 1,2,3 --key-seed 1 --method differential
+  done
+  run differential-paper mnist_col-swap_FC1-2-3 "$P1/differential" attack --model networks/mnist.json \
+    --scheme col-swap --layers 1,2,3 --key-seed 1 --method differential --k 5000
+  run differential-paper-ce mnist_col-swap_FC1-2-3 "$P1/differential" attack --model networks/mnist.json \
+    --scheme col-swap --layers 1,2,3 --key-seed 1 --method differential --k 5000 \
+    --set differential.objective=cross-entropy
+}
+
 step_key_distance() {
   for s in $SCHEMES; do
     run key-distance "mnist_${s}_FC1-2-3" "$P1" attack --model "$(model mnist "$s" 1,2,3)" --method key-distance
@@ -187,7 +203,7 @@ step_tvla() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural align hill-climb-align hill-climb hill-climb-structural
+[ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural align hill-climb-align differential hill-climb hill-climb-structural
                                  hill-climb-budget fine-tune query-extraction query-noise helper-data tvla)
 for st in "${steps[@]}"; do
   case $st in
@@ -196,6 +212,7 @@ for st in "${steps[@]}"; do
     key-distance) step_key_distance ;;
     align) step_align ;;
     hill-climb-align) step_hill_climb_align ;;
+    differential) step_differential ;;
     hill-climb) step_hill_climb ;;
     hill-climb-structural) step_hill_climb_structural ;;
     hill-climb-budget) step_hill_climb_budget ;;
