@@ -532,7 +532,7 @@ struct HillClimbConfig {
     v.field("rounds", rounds, "sweeps over the protected layers per run", 1, 1000);
     v.choice("init", init,
              "starting key: zero (the stored W*, B* as plain), random, structural (the structural method's "
-             "combined guess), align (the alignment attack's key) or structural+align, each from the same k "
+             "combined guess) or align (the alignment attack's key at its defaults), each from the same k "
              "images; the starting method's passes count",
              starting_guess_ids());
     v.field("checkpoints", checkpoints, "progress points per run (test accuracy, key agreement)", 1, 100000);

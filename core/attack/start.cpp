@@ -9,7 +9,7 @@
 namespace xbg::attack {
 
 const std::vector<std::string>& starting_guess_ids() {
-  static const std::vector<std::string> ids = {"zero", "random", "structural", "align", "structural+align"};
+  static const std::vector<std::string> ids = {"zero", "random", "structural", "align"};
   return ids;
 }
 
@@ -22,27 +22,22 @@ StartingGuess starting_guess(const std::string& id, const Network& stored, const
   } else if (id == "random") {
     std::mt19937_64 rng(seed);
     out.guess = space.random(rng);
-  } else if (id == "structural" || id == "structural+align") {
+  } else if (id == "structural") {
     int fits = 0;
     const auto cands = structural_candidates(stored, rows, cols, xs, ys, 50, &fits);
-    out.guess = id == "structural" ? structural_guess(stored, cands, xs, ys, &fits) : structural_top_guess(stored, cands);
+    out.guess = structural_guess(stored, cands, xs, ys, &fits);
     out.passes = static_cast<int64_t>(fits) * static_cast<int64_t>(xs.size());
-    if (id == "structural+align") {
-      AlignOptions opt;
-      opt.image_rows = rows;
-      opt.image_cols = cols;
-      opt.initial = &out.guess;
-      const AlignResult r = align_keys(stored, xs, ys, opt);
-      out.guess = r.guess;
-      out.passes += r.passes;
-    }
   } else if (id == "align") {
+    // As `--method align` runs by default: the structural guess as its second start.
+    int fits = 0;
+    const KeyGuess top = structural_top_guess(stored, structural_candidates(stored, rows, cols, xs, ys, 50, &fits));
     AlignOptions opt;
     opt.image_rows = rows;
     opt.image_cols = cols;
+    opt.initial = &top;
     const AlignResult r = align_keys(stored, xs, ys, opt);
     out.guess = r.guess;
-    out.passes = r.passes;
+    out.passes = r.passes + static_cast<int64_t>(fits) * static_cast<int64_t>(xs.size());
   } else {
     std::string known;
     for (const auto& k : starting_guess_ids()) known += (known.empty() ? "" : ", ") + k;

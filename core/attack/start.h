@@ -16,8 +16,7 @@ struct StartingGuess {
 };
 
 // zero: the stored W*, B* as plain; random; structural: the structural
-// method's combined guess; align: the alignment attack from the spectral
-// start; structural+align: the alignment attack started from the structural guess.
+// method's combined guess; align: the alignment attack at its defaults.
 const std::vector<std::string>& starting_guess_ids();
 
 // `rows`, `cols`: image geometry for the structural statistics (0, 0 if unknown).
