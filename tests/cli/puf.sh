@@ -21,7 +21,7 @@ if command -v gnuplot >/dev/null; then
 else
   echo "gnuplot not installed: histogram check skipped"
 fi
-expect 2 "--chips: must be >= 2" -- "$xbg" puf --chips 1
+expect 2 "--chips: must be in 2..2000" -- "$xbg" puf --chips 1
 expect 2 "(defaults): puf.ecc.repetition: must be odd" -- "$xbg" puf --set puf.ecc.repetition=4
 expect 2 "puf.kind: 'dram' is not one of: sram, rram" -- "$xbg" puf --set puf.kind=dram
 echo '{"puf": {"ecc": {"bch_t": 200}}}' > "$tmp/bad.json"
