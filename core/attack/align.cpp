@@ -634,7 +634,7 @@ struct AlignConfig {
   std::vector<int> k = {100, 1000};
   std::string moments = "centered";
   double geometry_weight = 0.2;
-  double balance_weight = 1;
+  double balance_weight = 0.1;
   double label_weight = 10;
   int passes = 2;
   int sweeps = 50;

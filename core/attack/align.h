@@ -67,7 +67,7 @@ struct AlignOptions {
   float geometry_weight = 0.2f;
   // Weight of the neuron-balance term added to J where a hidden layer is
   // downstream: -w/2 mean_k (mean sum_k - B*_k)^2 (0: J alone).
-  double balance_weight = 1;
+  double balance_weight = 0.1;
   // Weight of the labelled images' class votes at the classifier interface.
   double label_weight = 10;
   int sweeps = 50;                    // coordinate-ascent sweeps per interface (stops early when stable)

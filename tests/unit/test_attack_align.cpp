@@ -111,10 +111,10 @@ TEST(AlignInterface, PiecesFollowTheSchemes) {
 }
 
 // The shipped 784-128-128-10 MNIST network under scheme B on both hidden
-// layers: the attacker's 100 labelled training images give back most of the
-// key and most of the accuracy (measured: 94.5 % of the bits, 90.35 % test
-// accuracy against 95.15 %; another draw of 100 images can do much worse on
-// this small network, see docs/results/security.md). align_keys never sees
+// layers: the attacker's 1,000 labelled training images give back nearly the
+// whole key and the accuracy (measured: 99.5 % of the bits, 95.00 % test
+// accuracy against 95.15 %; with 100 images this small network often keeps
+// the attack well below, see docs/results/security.md). align_keys never sees
 // the key: it gets the stored network and the images only.
 const Dataset* mnist() {
   static const Dataset* d = [] {
@@ -124,16 +124,16 @@ const Dataset* mnist() {
   return d;
 }
 
-TEST(AlignAttack, RecoversMostOfTheKeyOfTheSmallNetworkFromHundredImages) {
+TEST(AlignAttack, RecoversNearlyTheWholeKeyOfTheSmallNetworkFromThousandImages) {
   if (!mnist()) GTEST_SKIP() << mnist_digits_dir() << " missing: run scripts/setup.sh";
   const Network plain = load_network(repo_root() + "/networks/small.json");
   const std::vector<BitVec> train = binarize_all(mnist()->train, plain.input_threshold);
   const std::vector<BitVec> test = binarize_all(mnist()->test, plain.input_threshold);
-  // The attacker's first 100 images of seed 1, as `xbarguard attack --method align` draws them.
+  // The attacker's first 1,000 images of seed 1, as `xbarguard attack --method align` draws them.
   std::vector<BitVec> xs;
   std::vector<int> ys;
   const std::vector<int> pool = attacker_pool(static_cast<int>(train.size()), 1);
-  for (int j = 0; j < 100; ++j) {
+  for (int j = 0; j < 1000; ++j) {
     const int i = pool[j];
     xs.push_back(train[i]);
     ys.push_back(mnist()->train.labels[i]);
@@ -148,11 +148,11 @@ TEST(AlignAttack, RecoversMostOfTheKeyOfTheSmallNetworkFromHundredImages) {
   opt.initial = &start;
   const AlignResult r = align_keys(stored, xs, ys, opt);
   const KeySpace space(stored);
-  EXPECT_GE(space.agreeing_bits(r.guess, truth), 0.9 * space.total_bits());
+  EXPECT_GE(space.agreeing_bits(r.guess, truth), 0.97 * space.total_bits());
   const GoldenEngine recovered(effective_network(stored, r.guess));
   int right = 0;
   for (size_t i = 0; i < test.size(); ++i) right += recovered.predict(test[i]) == mnist()->test.labels[i];
-  EXPECT_GE(right, 0.85 * test.size());
+  EXPECT_GE(right, 0.92 * test.size());
   // Deterministic: the same images give the same key.
   const AlignResult again = align_keys(stored, xs, ys, opt);
   EXPECT_EQ(space.agreeing_bits(r.guess, again.guess), space.total_bits());
