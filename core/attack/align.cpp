@@ -287,23 +287,17 @@ class Matcher {
   double norm_ = 1;
 };
 
-// Mean |firing rate - 1/2| of the downstream hidden layer's stored neurons
-// when its rows receive x* = Q(v) (or -Q(v)).
-double downstream_imbalance(const BinaryLayer& l, const Mat& xstar) {
-  const Mat w = [&] {
-    Mat r(l.m, l.n);
-    for (int k = 0; k < l.n; ++k)
-      for (int p = 0; p < l.m; ++p) r(p, k) = l.columns[k].get(p) ? 1.f : -1.f;
-    return r;
-  }();
-  const Mat sums = xstar * w;
+// Mean |firing rate - 1/2| of a downstream hidden layer's stored neurons
+// (rows: its W* as downstream_rows gives it) when they receive x* = Q(v).
+double downstream_imbalance(const Mat& rows, const std::vector<int>& thresholds, const Mat& xstar) {
+  const Mat sums = xstar * rows;
   double total = 0;
-  for (int k = 0; k < l.n; ++k) {
+  for (int k = 0; k < sums.cols(); ++k) {
     int fired = 0;
-    for (int i = 0; i < sums.rows(); ++i) fired += sums(i, k) >= static_cast<float>(l.thresholds[k]) - 0.5f;
+    for (int i = 0; i < sums.rows(); ++i) fired += sums(i, k) >= static_cast<float>(thresholds[k]) - 0.5f;
     total += std::fabs(static_cast<double>(fired) / sums.rows() - 0.5);
   }
-  return total / l.n;
+  return total / sums.cols();
 }
 
 Mat apply_map(const Mat& u, const InterfaceMap& map) {
@@ -498,7 +492,7 @@ void align_pass(const Network& stored, const std::vector<BitVec>& xs, const std:
       }
     };
     Eigen::VectorXf mu, thresholds;
-    Mat down;
+    const Mat down = index < L ? downstream_rows(stored, index) : Mat();
     // Hidden-to-hidden interfaces only: on the pixel interface the image
     // geometry already places the pixels the images never turn on, and
     // the balance term, which assumes thresholds at the mean sums, moved
@@ -506,7 +500,6 @@ void align_pass(const Network& stored, const std::vector<BitVec>& xs, const std:
     const bool balance = index > 0 && index < L && pc.signs() && opt.balance_weight > 0;
     if (balance) {
       mu = u.colwise().mean().transpose();
-      down = downstream_rows(stored, index);
       const BinaryLayer& l = stored.hidden[index];
       thresholds.resize(l.n);
       for (int kk = 0; kk < l.n; ++kk) thresholds(kk) = static_cast<float>(l.thresholds[kk]);
@@ -547,7 +540,7 @@ void align_pass(const Network& stored, const std::vector<BitVec>& xs, const std:
       if (index < L) {
         double best_imbalance = 1e30;
         for (size_t i = 0; i < cands.size(); ++i) {
-          const double im = downstream_imbalance(stored.hidden[index], apply_map(u, cands[i].map));
+          const double im = downstream_imbalance(down, stored.hidden[index].thresholds, apply_map(u, cands[i].map));
           if (im < best_imbalance) best_imbalance = im, best = i;
         }
         ir.orientation = "neuron balance";
