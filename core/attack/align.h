@@ -17,9 +17,11 @@
 //   J(pi, d) = sum_{p != q} G*_pq d_p d_q C_pi(p)pi(q)
 // over the pair swaps pi and signs d the schemes allow at that interface,
 // interface by interface from the input side, each computed through the
-// already aligned layers. J does not see a global sign flip; that one choice
-// is settled by neuron balance (hidden layers) or by the labelled images (the
-// classifier interface).
+// already aligned layers, with three helpers: the image geometry (pixel
+// interface), neuron balance (each threshold near its neuron's mean sum) and
+// the labelled images' class votes (classifier interface). J does not see a
+// global sign flip per interface; the labelled images settle those few
+// choices, all combinations at once.
 #include <cstdint>
 #include <string>
 #include <vector>
