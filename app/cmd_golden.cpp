@@ -11,7 +11,7 @@
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
-#include "core/data/dataset.h"
+#include "core/data/dataset_cache.h"
 
 namespace {
 
@@ -44,11 +44,12 @@ int run(int argc, char** argv) {
   const xbg::Network net = xbg::load_network(xbg::resolve_path(model_path));
   if (dataset.empty()) dataset = net.dataset;
   if (dataset.empty()) throw xbg::UserError(model_path + ": dataset: empty; pass --dataset mnist|fashion");
-  const xbg::Dataset data = xbg::load_dataset(dataset);
-  if (data.test.image_size() != net.input_size())
+  xbg::BinarizedSet test = xbg::load_binarized(dataset, "test", net.input_threshold);
+  if (test.image_size() != net.input_size())
     throw xbg::UserError(model_path + ": layers[0].m: model takes " + std::to_string(net.input_size()) +
-                         " inputs, dataset images have " + std::to_string(data.test.image_size()));
-  const auto inputs = xbg::binarize_all(data.test, net.input_threshold, limit);
+                         " inputs, dataset images have " + std::to_string(test.image_size()));
+  if (limit > 0 && limit < test.count()) test.images.resize(static_cast<size_t>(limit));
+  const std::vector<xbg::BitVec>& inputs = test.images;
   const xbg::GoldenEngine engine(net, path);
 
   int correct = 0;
@@ -61,7 +62,7 @@ int run(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   bar.finish();
-  for (size_t i = 0; i < inputs.size(); ++i) correct += predictions[i] == data.test.labels[i];
+  for (size_t i = 0; i < inputs.size(); ++i) correct += predictions[i] == test.labels[i];
   const double accuracy = inputs.empty() ? 0.0 : static_cast<double>(correct) / inputs.size();
   const double ips = seconds > 0 ? inputs.size() * repeat / seconds : 0.0;
 

@@ -13,7 +13,7 @@
 
 #include "core/bnn/model_io.h"
 #include "core/common/paths.h"
-#include "core/data/dataset.h"
+#include "core/data/dataset_cache.h"
 
 namespace xbg::bench {
 
@@ -30,7 +30,8 @@ inline Workload load_mnist_workload(int limit = -1) {
   const std::string path = resolve_path("networks/mnist.json");
   if (std::filesystem::exists(path)) {
     w.net = load_network(path);
-    w.images = binarize_all(load_dataset("mnist").test, w.net.input_threshold, limit);
+    w.images = load_binarized("mnist", "test", w.net.input_threshold).images;
+    if (limit >= 0 && limit < static_cast<int>(w.images.size())) w.images.resize(static_cast<size_t>(limit));
     w.shipped = true;
   } else {
     w.net = random_network({784, 512, 512, 512, 10}, 1);

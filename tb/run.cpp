@@ -8,7 +8,7 @@
 #include "core/bnn/golden.h"
 #include "core/common/error.h"
 #include "core/common/output_file.h"
-#include "core/data/dataset.h"
+#include "core/data/dataset_cache.h"
 #include "core/energy/power_model.h"
 #include "core/energy/vcd_power.h"
 #include "core/protection/protect_network.h"
@@ -150,13 +150,15 @@ RunImages load_run_images(const SimConfig& cfg, const Network& net, const std::s
   if (out.dataset.empty())
     throw UserError(config_file + ": dataset.name: 'auto' but the network file names no dataset; set mnist or fashion");
   out.split = cfg.dataset.split;
-  const Dataset data = load_dataset(out.dataset);
-  const ImageSet& set = out.split == "train" ? data.train : data.test;
+  BinarizedSet set = load_binarized(out.dataset, out.split, net.input_threshold);
   if (set.image_size() != net.input_size())
     throw UserError(config_file + ": dataset.name: " + out.dataset + " images have " + std::to_string(set.image_size()) +
                     " pixels but the network takes " + std::to_string(net.input_size()) + " inputs");
-  out.images = binarize_all(set, net.input_threshold, cfg.dataset.limit > 0 ? cfg.dataset.limit : -1);
-  out.labels.assign(set.labels.begin(), set.labels.begin() + static_cast<long>(out.images.size()));
+  const int n = cfg.dataset.limit > 0 ? std::min(cfg.dataset.limit, set.count()) : set.count();
+  set.images.resize(static_cast<size_t>(n));
+  set.labels.resize(static_cast<size_t>(n));
+  out.images = std::move(set.images);
+  out.labels = std::move(set.labels);
   return out;
 }
 
