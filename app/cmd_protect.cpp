@@ -12,6 +12,7 @@
 #include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/common/report.h"
+#include "core/protection/model_mac.h"
 #include "core/protection/protect_network.h"
 
 namespace {
@@ -100,7 +101,11 @@ int run(int argc, char** argv) {
   } catch (const xbg::UserError& e) {
     throw xbg::UserError(model_path + ": " + e.what());
   }
-  if (!chosen.puf_provisioning.empty()) stored.provisioning["puf"] = chosen.puf_provisioning;
+  const bool chip = !chosen.puf_provisioning.empty();
+  if (chip) {
+    stored.provisioning["puf"] = chosen.puf_provisioning;
+    xbg::attach_model_mac(stored, source.key);
+  }
   const int checks = 64;
   const int mismatches = self_check(plain, stored, source.key, checks);
   if (mismatches)
@@ -119,6 +124,9 @@ int run(int argc, char** argv) {
   }
   std::printf("key bits    %d in total (HKDF-SHA256 from the 256-bit master key; not stored)\n", total_bits);
   std::printf("self-check  keyed inference == plain, layer by layer, on %d random inputs\n", checks);
+  if (chip)
+    std::printf("model MAC   HMAC-SHA256 over W*, B*, layer descriptors and classifier, keyed from the chip's key "
+                "(provisioning.puf.model_mac; checked at every boot)\n");
 
   xbg::Report report("protect", argc, argv);
   report["model"] = model_path;
@@ -130,6 +138,7 @@ int run(int argc, char** argv) {
   report["protected_layers"] = stored.provisioning["protected_layers"];
   report["key_bits_total"] = total_bits;
   report["self_check_inputs"] = checks;
+  report["model_mac"] = chip;
   report.write(report_path);
   return 0;
 }

@@ -10,11 +10,13 @@
 
 #include "app/cli.h"
 #include "core/bnn/model_io.h"
+#include "core/common/error.h"
 #include "core/common/output_file.h"
 #include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/common/report.h"
 #include "core/device/chip_population.h"
+#include "core/protection/model_mac.h"
 #include "core/sim/sim_config.h"
 #include "tb/power_report.h"
 #include "tb/run.h"
@@ -46,8 +48,8 @@ int run(int argc, char** argv) {
       ("model,m", po::value(&model_path), "model file, plain or already protected (sets network)")
       ("key-seed", po::value(&key_seed), "offline master-key seed (sets protection.key_seed)")
       ("chip", po::value(&chip_seed), "boot PUF chip SEED (sets protection.key_source=chip, protection.chip_seed)")
-      ("clone-chip", po::value(&clone_seed), "boot another chip SEED with the same image and helper data: key-error, nothing runs")
-      ("bypass-key-check", po::bool_switch(&bypass), "with --clone-chip: the clone's key check is defeated, it runs with its own wrong key")
+      ("clone-chip", po::value(&clone_seed), "boot another chip SEED with the same image and helper data: key-error, nothing runs (exit status 4)")
+      ("bypass-key-check", po::bool_switch(&bypass), "with --clone-chip: the clone's key check and model MAC check are defeated, it runs with its own wrong key (exit status 0)")
       ("vcd", po::value(&vcd_path), "write a VCD waveform (sc_clock, cycle-stepped; for one or a few images, e.g. --limit 1)")
       ("vcd-images", po::value(&vcd_images), "with --vcd: the main run stays fast and a second, cycle-stepped run of its first N images writes the waveform")
       ("power-csv", po::value(&power_csv), "write per-cycle power per block (W) of the first --power-images images to FILE")
@@ -96,6 +98,9 @@ int run(int argc, char** argv) {
   if (!vcd_path.empty() && cfg.controller.pipeline)
     throw xbg::UserError("--vcd: the waveform steps one image at a time; set controller.pipeline=false");
   const xbg::ProvisionedModel model = xbg::provision_model(net, cfg.protection, config_label, &cfg.puf);
+  // A chip image from before the model MAC cannot pass the boot: say so now, naming the file.
+  if (model.boots_from_puf() && !no_key && net.is_protected())
+    xbg::model_mac_of_record(model.puf_provisioning, cfg.network);
   if (!model.warning.empty()) std::cerr << "xbarguard: warning: " << model.warning << "\n";
   const xbg::RunImages data = xbg::load_run_images(cfg, net, config_label);
 
@@ -191,19 +196,28 @@ int run(int argc, char** argv) {
               }().c_str() : "no layer");
   std::printf("key         %s\n", key_label.c_str());
   if (chip_boot)
-    std::printf("boot        chip %llu: key %s in %llu cycles (PUF read %lld bits, %lld BCH blocks, %lld SHA-256 compressions)\n",
-                static_cast<unsigned long long>(boot_chip), r.key_status.c_str(),
+    std::printf("boot        chip %llu: key %s, model MAC %s in %llu cycles (PUF read %lld bits, %lld BCH blocks, %lld "
+                "SHA-256 compressions for the keys, %lld for the MAC over %lld bytes)\n",
+                static_cast<unsigned long long>(boot_chip), r.key_status.c_str(), r.integrity_status.c_str(),
                 static_cast<unsigned long long>(r.boot_cycles), static_cast<long long>(r.boot_stats.puf_bits_read),
-                static_cast<long long>(r.boot_stats.bch_blocks), static_cast<long long>(r.boot_stats.sha256_compressions));
+                static_cast<long long>(r.boot_stats.bch_blocks), static_cast<long long>(r.boot_stats.sha256_compressions),
+                static_cast<long long>(r.boot_stats.model_mac_compressions),
+                static_cast<long long>(r.boot_stats.model_mac_bytes));
   std::printf("programming %llu cycles = %.1f us through the register map\n",
               static_cast<unsigned long long>(r.programming_cycles), r.programming_cycles * cfg.clock.period_ns * 1e-3);
   if (r.key_status == "error")
     std::printf("key-error   chip %llu could not rebuild the key from the image's helper data (%s): START refused, "
-                "no inference ran (exit status 0: this is the expected outcome for a clone)\n",
+                "no inference ran\n",
                 static_cast<unsigned long long>(boot_chip), r.key_error_reason.c_str());
   else if (r.key_status == "bypassed")
-    std::printf("bypassed    key check failed (%s) and was bypassed: the chip runs with its own, wrong key\n",
+    std::printf("bypassed    key check failed (%s) and was bypassed, and with it the model MAC check: the chip runs "
+                "with its own, wrong key\n",
                 r.key_error_reason.c_str());
+  if (r.integrity_status == "error")
+    std::printf("integrity   chip %llu rebuilt its key, but the stored model does not match its MAC (W*, B*, a layer "
+                "descriptor or the classifier changed, or the image was made for another chip): no key loaded, START "
+                "refused, no inference ran\n",
+                static_cast<unsigned long long>(boot_chip));
   if (r.images == static_cast<int>(data.images.size()))
     std::printf("dataset     %s %s, %d images\n", data.dataset.c_str(), data.split.c_str(), r.images);
   else
@@ -253,6 +267,7 @@ int run(int argc, char** argv) {
   report["no_key"] = no_key;
   report["key_status"] = r.key_status;
   report["key_error_reason"] = r.key_error_reason.empty() ? xbg::json(nullptr) : xbg::json(r.key_error_reason);
+  report["integrity_status"] = r.integrity_status.empty() ? xbg::json(nullptr) : xbg::json(r.integrity_status);
   report["chip_seed"] = chip_boot ? xbg::json(boot_chip) : xbg::json(nullptr);
   report["clone_chip"] = chip_boot && options.boot_chip_seed.has_value();
   report["bypass_key_check"] = bypass;
@@ -266,6 +281,8 @@ int run(int argc, char** argv) {
     boot["gf_mults"] = r.boot_stats.bch_gf_mults;
     boot["bch_errors_corrected"] = r.boot_stats.bch_errors_corrected;
     boot["sha256_compressions"] = r.boot_stats.sha256_compressions;
+    boot["model_mac_compressions"] = r.boot_stats.model_mac_compressions;
+    boot["model_mac_bytes"] = r.boot_stats.model_mac_bytes;
   }
   report["boot"] = boot;
   report["programming_cycles"] = r.programming_cycles;
@@ -310,6 +327,22 @@ int run(int argc, char** argv) {
   report["predictions"] = r.predictions;
   report.set_config(xbg::dump_config(cfg));
   report.write(common.report_path);
+  // The summary above is on stdout; the verdict is one line on stderr and the exit status.
+  // Fields named only when they come from the model file (a plain model was protected in this run).
+  auto field = [&](const char* f) {
+    return net.is_protected() ? cfg.network + ": provisioning.puf." + f + ": " : std::string();
+  };
+  if (r.key_status == "error") {
+    std::cerr << "xbarguard: key error: " << field("helper_data") << "chip " << boot_chip
+              << " could not rebuild the key (" << r.key_error_reason << "); nothing ran\n";
+    return xbg::kExitKeyError;
+  }
+  if (r.integrity_status == "error") {
+    std::cerr << "xbarguard: integrity error: " << field("model_mac") << "chip " << boot_chip
+              << " rebuilt its key, but the stored model (W*, B*, layer descriptors, classifier) does not match its MAC; "
+                 "nothing ran\n";
+    return xbg::kExitIntegrityError;
+  }
   return 0;
 }
 

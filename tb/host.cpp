@@ -79,7 +79,7 @@ void Host::main_thread() {
     if (plan_.after_programming) plan_.after_programming();
     // After a key-error the host still tries: the chip, not the host, must refuse.
     if (plan_.helper_text) {
-      boot(*plan_.helper_text);
+      boot(*plan_.helper_text, plan_.model_mac);
       if (plan_.after_boot) plan_.after_boot();
     }
     if (plan_.images) stream(*plan_.images);
@@ -126,7 +126,7 @@ void Host::program(const Network& image) {
   log_.programming_cycles = read64(regs::kProgCyclesLo);
 }
 
-bool Host::boot(const std::string& helper) {
+bool Host::boot(const std::string& helper, const ModelMac& mac) {
   if (helper.size() > regs::kHelperSize)
     throw std::runtime_error(std::string(name()) + ": helper data of " + std::to_string(helper.size()) +
                              " bytes exceeds the helper window");
@@ -134,6 +134,11 @@ bool Host::boot(const std::string& helper) {
   if (!burst_.empty())
     access(tlm::TLM_WRITE_COMMAND, regs::kHelper, burst_.data(), static_cast<unsigned>(burst_.size()));
   write32(regs::kHelperLen, static_cast<uint32_t>(helper.size()));
+  for (uint64_t i = 0; i < mac.size() / 4; ++i) {
+    uint32_t word;
+    std::memcpy(&word, mac.data() + 4 * i, 4);
+    write32(regs::kModelMac + 4 * i, word);
+  }
   sync();  // commands take effect at the kernel's time, so traces show them where they happen
   write32(regs::kCtrl, regs::kCmdBoot);
   sc_core::wait(irq_);

@@ -16,6 +16,7 @@
 
 #include "core/bnn/bitvec.h"
 #include "core/bnn/network.h"
+#include "core/protection/model_mac.h"
 
 namespace xbg {
 
@@ -28,6 +29,7 @@ struct HostPlan {
   // key-seed runs load their keys here, VCD runs start the trace.
   std::function<void()> after_programming;
   std::optional<std::string> helper_text;   // BOOT with this helper data (from the image's provisioning record)
+  ModelMac model_mac{};                     // written to MODEL_MAC before BOOT (provisioning.puf.model_mac)
   std::function<void()> after_boot;         // called once the BOOT command has finished (power model: boot-end mark)
   const std::vector<BitVec>* images = nullptr;
   std::function<void(int index, uint32_t result_word)> on_result;  // RESULT register of each image
@@ -74,7 +76,7 @@ class Host : public sc_core::sc_module {
  private:
   void main_thread();
   void program(const Network& image);
-  bool boot(const std::string& helper);
+  bool boot(const std::string& helper, const ModelMac& mac);
   void stream(const std::vector<BitVec>& images);
 
   const sc_core::sc_event& irq_;

@@ -11,6 +11,7 @@
 #include "core/data/dataset_cache.h"
 #include "core/energy/power_model.h"
 #include "core/energy/vcd_power.h"
+#include "core/protection/model_mac.h"
 #include "core/protection/protect_network.h"
 #include "models/accelerator/accelerator.h"
 #include "models/crossbar/device_setup.h"
@@ -82,7 +83,11 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
     }
     out.keys = derive_network_keys(out.stored, master);
     out.key_source = label;
-    if (out.boots_from_puf()) out.stored.provisioning["puf"] = out.puf_provisioning;
+    if (out.boots_from_puf()) {
+      out.stored.provisioning["puf"] = out.puf_provisioning;
+      attach_model_mac(out.stored, master);  // as `protect --chip` does
+      out.puf_provisioning = out.stored.provisioning["puf"];
+    }
     return out;
   }
 
@@ -172,6 +177,8 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   const bool boot = model.boots_from_puf() && !options.no_key;
   if (options.bypass_key_check && !boot)
     throw UserError("--bypass-key-check: only meaningful when the chip boots from its PUF (key_source chip)");
+  HostPlan plan;
+  if (boot) plan.model_mac = model_mac_of_record(model.puf_provisioning, "the image");
 
   AcceleratorOptions chip;
   chip.chip_seed = options.boot_chip_seed.value_or(model.chip_seed);
@@ -222,7 +229,6 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   r.cycles_min = UINT64_MAX;
   int register_mismatches = 0;
 
-  HostPlan plan;
   plan.image = &model.stored;
   plan.no_key = options.no_key;
   if (boot) plan.helper_text = model.puf_provisioning.at("helper_data").dump();
@@ -315,8 +321,11 @@ RunResult run_accelerator(const SimConfig& cfg, const ProvisionedModel& model, c
   if (boot) {
     r.boot_stats = acc.last_boot().stats;
     const bool ok = acc.last_boot().key_ok;
-    r.key_status = ok ? "ok" : (options.bypass_key_check && acc.last_boot().keys_loaded ? "bypassed" : "error");
-    if (!ok) r.key_error_reason = key_error_reason_name(acc.last_boot().reason) + ": " + acc.last_boot().detail;
+    const KeyUnit::Outcome& b = acc.last_boot();
+    const bool bypassed = options.bypass_key_check && b.keys_loaded;
+    r.key_status = ok ? "ok" : (bypassed ? "bypassed" : "error");
+    if (!ok) r.key_error_reason = key_error_reason_name(b.reason) + ": " + b.detail;
+    r.integrity_status = !b.model_checked ? "not_checked" : b.model_ok ? "ok" : (bypassed ? "bypassed" : "error");
   } else {
     const bool keyed_model = std::any_of(model.keys.begin(), model.keys.end(), [](const LayerKey& k) { return k.scheme != Scheme::kNone; });
     r.key_status = options.no_key || !keyed_model ? "none" : "offline";

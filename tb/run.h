@@ -25,7 +25,7 @@ struct ProvisionedModel {
   std::optional<Network> plain;  // the trained model, when the run started from it
   std::string key_source;        // label for reports, e.g. "key-seed 1 (offline, not a PUF key)"
   std::string warning;           // non-fatal mismatch worth telling the user, else empty
-  // key_source chip: {"helper_data", "puf"} as `protect --chip` stores it; the
+  // key_source chip: {"helper_data", "puf", "model_mac"} as `protect --chip` stores it; the
   // chip rebuilds its key at boot (keys above are then only the reference).
   nlohmann::json puf_provisioning;
   uint64_t chip_seed = 0;        // the enrolled chip
@@ -88,6 +88,11 @@ struct RunResult {
   // key: unprotected model or --no-key).
   std::string key_status;
   std::string key_error_reason;  // diagnostics only (the chip exposes just key-error)
+  // The model MAC check of a PUF boot: "ok", "error" (the stored model does
+  // not match its MAC: no key loaded, nothing ran), "bypassed" (mismatch, ran
+  // anyway with --bypass-key-check), "not_checked" (the key failed first);
+  // empty without a boot.
+  std::string integrity_status;
   BootStats boot_stats;
   uint64_t boot_cycles = 0, programming_cycles = 0;
   bool start_refused = false;

@@ -147,7 +147,8 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
   if (kind == "key_unit") {
     if (ev == "repetition_votes") return c.repetition_vote_fj * kFj;
     if (ev == "gf_mults") return c.gf_mult_fj * kFj;
-    if (ev == "sha256_compressions") return c.sha256_compression_pj * kPj;
+    // One SHA-256 core does the HKDF, the helper tag and the model MAC.
+    if (ev == "sha256_compressions" || ev == "model_mac_compressions") return c.sha256_compression_pj * kPj;
     if (ev == "key_bits_loaded") return c.key_register_bit_fj * kFj;
     return 0.0;
   }

@@ -48,6 +48,10 @@ struct BootStats {
   int64_t bch_gf_mults = 0;
   int64_t bch_errors_corrected = 0;
   int64_t sha256_compressions = 0;  // HKDF extract + 3 expands + the tag's HMAC
+  // The key unit's check of the stored model (core/protection/model_mac.h):
+  // HKDF of the MAC key plus the HMAC over model_mac_bytes; 0 when not checked.
+  int64_t model_mac_compressions = 0;
+  int64_t model_mac_bytes = 0;
 };
 
 struct BootResult {

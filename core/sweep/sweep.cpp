@@ -283,7 +283,11 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
   ro.on_done = [&](const JobResult& r) {
     const Point& p = *todo[r.job];
     const std::string part = part_path(o.out_dir, p.id), final_path = point_report_path(o.out_dir, p.id);
-    bool ok = r.ok() && !load_report(part).is_null();
+    // A chip that refused its image (key or integrity error) is a result, not
+    // a failure: its report says which (key_status, integrity_status).
+    const bool refused = r.spawn_error.empty() && !r.signal &&
+                         (r.exit_code == kExitKeyError || r.exit_code == kExitIntegrityError);
+    bool ok = (r.ok() || refused) && !load_report(part).is_null();
     std::string why;
     if (ok && report_point_id(load_report(part)) != p.id) {
       ok = false;

@@ -345,6 +345,11 @@ tlm::tlm_response_status Accelerator::register_access(tlm::tlm_command cmd, uint
       helper_len_ = v;
       return tlm::TLM_OK_RESPONSE;
     }
+    if (addr >= regs::kModelMac && addr < regs::kModelMacEnd) {
+      if (busy) return tlm::TLM_GENERIC_ERROR_RESPONSE;
+      std::memcpy(model_mac_.data() + (addr - regs::kModelMac), data, 4);
+      return tlm::TLM_OK_RESPONSE;
+    }
     if (addr >= regs::kLayerCfg && addr < regs::kLayerCfg + 4 * layer_cfg_.size()) {
       const bool valid = (v & ~(regs::kLayerCfgSchemeMask | regs::kLayerCfgSingleKey)) == 0 &&
                          (v & regs::kLayerCfgSchemeMask) <= static_cast<uint32_t>(Scheme::kColSwap);
@@ -367,6 +372,8 @@ tlm::tlm_response_status Accelerator::register_access(tlm::tlm_command cmd, uint
   uint32_t v = 0;
   if (addr >= regs::kLayerCfg && addr < regs::kLayerCfg + 4 * layer_cfg_.size()) {
     v = layer_cfg_[(addr - regs::kLayerCfg) / 4];
+  } else if (addr >= regs::kModelMac && addr < regs::kModelMacEnd) {
+    std::memcpy(&v, model_mac_.data() + (addr - regs::kModelMac), 4);
   } else {
     switch (addr) {
       case regs::kId: v = regs::kIdValue; break;
@@ -405,7 +412,9 @@ tlm::tlm_response_status Accelerator::write_ctrl(uint32_t value, const sc_core::
     return tlm::TLM_GENERIC_ERROR_RESPONSE;  // one command per write
   if (status_ & regs::kStatusBusy) return tlm::TLM_GENERIC_ERROR_RESPONSE;
   if (value == regs::kCmdReset) {
-    for (uint32_t bit : {regs::kStatusDone, regs::kStatusBootDone, regs::kStatusRefused, regs::kStatusKeyError}) set_flag(bit, false);
+    for (uint32_t bit : {regs::kStatusDone, regs::kStatusBootDone, regs::kStatusRefused, regs::kStatusKeyError,
+                         regs::kStatusIntegrityError})
+      set_flag(bit, false);
     clear_keys();
     std::fill(results_.begin(), results_.end(), 0u);
     images_done_ = 0;
@@ -423,7 +432,7 @@ tlm::tlm_response_status Accelerator::write_ctrl(uint32_t value, const sc_core::
     std::fill(results_.begin(), results_.end(), 0u);
     pending_ = Command::kStart;
   } else {
-    for (uint32_t bit : {regs::kStatusBootDone, regs::kStatusKeyError}) set_flag(bit, false);
+    for (uint32_t bit : {regs::kStatusBootDone, regs::kStatusKeyError, regs::kStatusIntegrityError}) set_flag(bit, false);
     clear_keys();
     pending_ = Command::kBoot;
   }
@@ -630,6 +639,31 @@ void Accelerator::run_start() {
   set_flag(regs::kStatusDone, true);
 }
 
+Bytes Accelerator::model_contents() const {
+  // The windows hold exactly what the host wrote (padding masked), so this is
+  // the stored network the MAC was made for, unless someone changed it.
+  Network stored;
+  const int hidden = hidden_layers();
+  for (int l = 0; l < hidden; ++l) {
+    const LayerImage& img = images_[l];
+    BinaryLayer layer;
+    layer.m = img.m;
+    layer.n = img.n;
+    layer.columns = columns_of(img.weights, img.m, img.n, img.column_stride);
+    layer.thresholds.assign(img.thresholds.begin(), img.thresholds.end());
+    layer.scheme = scheme_id(static_cast<Scheme>(layer_cfg_[l] & regs::kLayerCfgSchemeMask));
+    layer.single_key = (layer_cfg_[l] & regs::kLayerCfgSingleKey) != 0;
+    stored.hidden.push_back(std::move(layer));
+  }
+  const LayerImage& cls = images_[hidden];
+  stored.classifier.m = cls.m;
+  stored.classifier.n = cls.n;
+  stored.classifier.columns = columns_of(cls.weights, cls.m, cls.n, cls.column_stride);
+  stored.classifier.scale = cls.scale;
+  stored.classifier.bias = cls.bias;
+  return model_mac_message(stored);
+}
+
 void Accelerator::run_boot() {
   if (probes_) probes_->set_state(ControllerState::kBoot);
   std::vector<KeyUnit::LayerKeyConfig> layers;
@@ -637,12 +671,13 @@ void Accelerator::run_boot() {
     layers.push_back({static_cast<Scheme>(c & regs::kLayerCfgSchemeMask), (c & regs::kLayerCfgSingleKey) != 0});
   const std::string helper(helper_.begin(), helper_.begin() + helper_len_);
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  last_boot_ = key_unit_->boot(helper, layers, delay);
+  last_boot_ = key_unit_->boot(helper, layers, model_contents(), model_mac_, delay);
   sc_core::wait(delay);
   boot_cycles_ = last_boot_.cycles;
   if (probes_) probes_->set_state(ControllerState::kIdle);
   set_flag(regs::kStatusKeyReady, last_boot_.keys_loaded);
   set_flag(regs::kStatusKeyError, !last_boot_.key_ok);
+  set_flag(regs::kStatusIntegrityError, last_boot_.model_checked && !last_boot_.model_ok);
   set_flag(regs::kStatusBusy, false);
   set_flag(regs::kStatusBootDone, true);
 }

@@ -135,6 +135,7 @@ class Accelerator : public sc_core::sc_module {
   void sequencer();
   void run_start();
   void run_boot();
+  Bytes model_contents() const;  // what the model MAC covers, from the layer windows and LAYER_CFG
   void load_key_registers(const std::vector<LayerKey>& keys);
   bool key_needed() const;
   void set_flag(uint32_t bit, bool on);
@@ -164,6 +165,7 @@ class Accelerator : public sc_core::sc_module {
   uint64_t batch_cycles_ = 0, boot_cycles_ = 0, programming_cycles_ = 0;
   std::vector<uint32_t> layer_cfg_;
   std::vector<uint8_t> helper_;
+  ModelMac model_mac_{};
   std::vector<uint8_t> input_;
   uint64_t input_stride_ = 0;
   std::vector<uint32_t> results_;

@@ -28,6 +28,8 @@ constexpr uint64_t kBootCyclesLo = 0x0040;   // RO  cycles of the last boot
 constexpr uint64_t kBootCyclesHi = 0x0044;
 constexpr uint64_t kLayerCfg = 0x0080;       // RW  + 4*l for FC l+1 (hidden layers only): scheme | single-key
 constexpr uint64_t kLayerCfgEnd = 0x0100;    // room for 32 hidden layers
+constexpr uint64_t kModelMac = 0x0100;       // RW  + 4*i, i = 0..7: the image's model MAC, byte 4i+j in bits 8j..8j+7
+constexpr uint64_t kModelMacEnd = 0x0120;
 constexpr uint64_t kRegsEnd = 0x1000;
 
 // Never host-accessible: any read or write answers TLM_ADDRESS_ERROR_RESPONSE.
@@ -56,6 +58,7 @@ constexpr uint32_t kStatusKeyReady = 1u << 2;
 constexpr uint32_t kStatusKeyError = 1u << 3;
 constexpr uint32_t kStatusBootDone = 1u << 4;
 constexpr uint32_t kStatusRefused = 1u << 5;
+constexpr uint32_t kStatusIntegrityError = 1u << 6;
 
 constexpr uint32_t kLayerCfgSchemeMask = 0xF;      // Scheme enum value (0 none, 1 A, 2 B, 3 C, 4 row-inv, 5 row-swap, 6 col-inv, 7 col-swap)
 constexpr uint32_t kLayerCfgSingleKey = 1u << 8;

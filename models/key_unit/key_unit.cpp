@@ -41,11 +41,14 @@ KeyUnit::KeyUnit(sc_core::sc_module_name name, const PufConfig& puf, const KeyUn
   block_ = ledger_.add_block("key_unit", "key_unit");
   ev_boots_ = ledger_.add_event(block_, "boots");
   ev_errors_ = ledger_.add_event(block_, "key_errors");
+  ev_integrity_errors_ = ledger_.add_event(block_, "integrity_errors");
   ev_votes_ = ledger_.add_event(block_, "repetition_votes");
   ev_bch_blocks_ = ledger_.add_event(block_, "bch_blocks");
   ev_gf_ = ledger_.add_event(block_, "gf_mults");
   ev_corrected_ = ledger_.add_event(block_, "bch_errors_corrected");
   ev_sha_ = ledger_.add_event(block_, "sha256_compressions");
+  ev_mac_sha_ = ledger_.add_event(block_, "model_mac_compressions");
+  ev_mac_bytes_ = ledger_.add_event(block_, "model_mac_bytes");
   ev_key_bits_ = ledger_.add_event(block_, "key_bits_loaded");
   response_words_.assign(static_cast<size_t>(puf_.cells + 63) / 64, 0);
   payload_bind_words(payload_, response_words_.data());
@@ -57,7 +60,7 @@ void KeyUnit::charge(uint64_t cycles, sc_core::sc_time& delay) {
 }
 
 KeyUnit::Outcome KeyUnit::boot(const std::string& helper_text, const std::vector<LayerKeyConfig>& layers,
-                               sc_core::sc_time& delay) {
+                               const Bytes& model, const ModelMac& stored_mac, sc_core::sc_time& delay) {
   Outcome out;
   const sc_core::sc_time t0 = Timebase::local_time(delay);
   ledger_.count(ev_boots_);
@@ -84,6 +87,22 @@ KeyUnit::Outcome KeyUnit::boot(const std::string& helper_text, const std::vector
          delay);
 
   if (out.key_ok || bypass_) {
+    // The arrays are read out into the SHA-256 core as it hashes: the core,
+    // at one 64-byte block per compression, sets the pace.
+    out.model_checked = true;
+    out.model_ok = model_macs_equal(compute_model_mac(model, r.key), stored_mac);
+    r.stats.model_mac_bytes = static_cast<int64_t>(model.size());
+    r.stats.model_mac_compressions =
+        hkdf_compressions(std::string(kModelMacInfo).size(), 32) + hmac_compressions(model.size());
+    charge(static_cast<uint64_t>(r.stats.model_mac_compressions) * cfg_.sha256_cycles_per_compression, delay);
+  }
+  if (out.key_ok && !out.model_ok) {
+    out.reason = KeyErrorReason::kNone;
+    out.detail = "the stored model does not match its MAC (W*, B*, a layer descriptor or the classifier changed, "
+                 "or the image was made for another chip)";
+  }
+
+  if ((out.key_ok && out.model_ok) || bypass_) {
     std::vector<LayerKey> keys;
     int64_t key_bits = 0, compressions = 0;
     bool derived = true;
@@ -116,6 +135,9 @@ KeyUnit::Outcome KeyUnit::boot(const std::string& helper_text, const std::vector
   OPENSSL_cleanse(r.key.data(), r.key.size());
 
   if (!out.key_ok) ledger_.count(ev_errors_);
+  if (out.model_checked && !out.model_ok) ledger_.count(ev_integrity_errors_);
+  ledger_.count(ev_mac_sha_, static_cast<uint64_t>(r.stats.model_mac_compressions));
+  ledger_.count(ev_mac_bytes_, static_cast<uint64_t>(r.stats.model_mac_bytes));
   ledger_.count(ev_votes_, static_cast<uint64_t>(r.stats.repetition_votes));
   ledger_.count(ev_bch_blocks_, static_cast<uint64_t>(r.stats.bch_blocks));
   ledger_.count(ev_gf_, static_cast<uint64_t>(r.stats.bch_gf_mults));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Inputs that once crashed the tool, ended in "internal error", wrapped
 # silently or succeeded without meaning: each is now a one-line error naming
-# the file or option, with exit status 2 (docs/reliability.md).
+# the file or option, with exit status 2, or for a chip that refuses its
+# image 4 (key error) or 5 (integrity error) (docs/reliability.md).
 set -u
 source "$(dirname "$0")/lib.sh"
 net=networks/small.json
@@ -70,4 +71,40 @@ m["layers"][0]["schema"] = m["layers"][0].pop("scheme")
 json.dump(m, open(sys.argv[2], "w"))
 EOF
 expect 2 "$tmp/typo.json: layers[0].schema: unknown field" -- "$xbg" golden --model "$tmp/typo.json"
+
+# Integrity of the stored model: a changed W*, B* or scheme label, or another
+# chip's helper data, is an integrity error (exit 5, one line on stderr); a
+# clone is a key error (exit 4); an image without a model MAC is refused.
+chip=(--limit 4 --set 'protection.layers=[1,2]')
+for c in 7 8; do
+  "$xbg" protect --model $net --scheme C --layers 1,2 --chip $c --out "$tmp/img$c.json" >/dev/null || { echo "FAIL: protect --chip $c"; fail=1; }
+done
+python3 - "$tmp" <<'PY'
+import copy, json, sys
+d = sys.argv[1]
+img7, img8 = (json.load(open(f"{d}/img{c}.json")) for c in (7, 8))
+def changed(name, edit):
+    m = copy.deepcopy(img7); edit(m); json.dump(m, open(f"{d}/{name}.json", "w"))
+def flip(m):
+    w = m["layers"][1]["weights"][3]; m["layers"][1]["weights"][3] = w[:-1] + "%x" % (int(w[-1], 16) ^ 1)
+def relabel(m):
+    for l in m["layers"]: l["scheme"] = "A"
+changed("w_flip", flip)
+changed("b_changed", lambda m: m["layers"][0]["thresholds"].__setitem__(5, m["layers"][0]["thresholds"][5] + 2))
+changed("label", relabel)
+changed("swapped", lambda m: m["provisioning"]["puf"].__setitem__("helper_data", img8["provisioning"]["puf"]["helper_data"]))
+changed("old", lambda m: m["provisioning"]["puf"].pop("model_mac"))
+PY
+quiet() { "$@" > /dev/null; }  # the run's summary goes to stdout; the verdict is the one line on stderr
+expect 0 "model MAC ok" -- "$xbg" run --model "$tmp/img7.json" --chip 7 "${chip[@]}"
+for t in w_flip b_changed; do
+  expect 5 "xbarguard: integrity error: $tmp/$t.json: provisioning.puf.model_mac: chip 7 rebuilt its key" -- \
+    quiet "$xbg" run --model "$tmp/$t.json" --chip 7 "${chip[@]}"
+done
+expect 5 "xbarguard: integrity error: $tmp/label.json" -- quiet "$xbg" run --model "$tmp/label.json" --chip 7 "${chip[@]}" --set protection.scheme=A
+expect 5 "xbarguard: integrity error: $tmp/swapped.json: provisioning.puf.model_mac: chip 8" -- \
+  quiet "$xbg" run --model "$tmp/swapped.json" --chip 8 "${chip[@]}"
+expect 4 "xbarguard: key error: $tmp/img7.json: provisioning.puf.helper_data: chip 8 could not rebuild the key" -- \
+  quiet "$xbg" run --model "$tmp/img7.json" --chip 7 --clone-chip 8 "${chip[@]}"
+expect 2 "$tmp/old.json: provisioning.puf.model_mac: missing" -- "$xbg" run --model "$tmp/old.json" --chip 7 "${chip[@]}"
 exit $fail

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The chip flow end to end: `protect --chip` writes an image with helper data
-# only; `run --chip` boots that chip and runs; a clone with the same image gets
-# key-error, runs nothing and exits 0; a clone whose key check is bypassed runs
-# with its own wrong key; option misuse is a one-line error.
+# and the model MAC only; `run --chip` boots that chip and runs; a clone with
+# the same image gets key-error, runs nothing and exits 4; a clone whose key
+# check is bypassed runs with its own wrong key and exits 0; option misuse is
+# a one-line error.
 source "$(dirname "$0")/lib.sh"
 net=networks/small.json
 if [[ ! -f $net ]]; then echo "SKIP: $net is not shipped"; exit 0; fi
@@ -10,17 +11,23 @@ layers=(--set 'protection.layers=[1,2]')
 
 "$xbg" protect --model $net --scheme C --layers 1,2 --chip 7 --out "$tmp/img.json" >/dev/null || { echo "FAIL: protect --chip"; fail=1; }
 grep -q '"helper_data"' "$tmp/img.json" || { echo "FAIL: image without helper data"; fail=1; }
+grep -q '"model_mac"' "$tmp/img.json" || { echo "FAIL: image without model MAC"; fail=1; }
 
 expect 0 "chip 7: key ok" -- "$xbg" run --model "$tmp/img.json" --chip 7 --limit 40 "${layers[@]}" --report "$tmp/ok.json"
 grep -q '"key_status": "ok"' "$tmp/ok.json" || { echo "FAIL: key_status ok missing"; fail=1; }
+grep -q '"integrity_status": "ok"' "$tmp/ok.json" || { echo "FAIL: integrity_status ok missing"; fail=1; }
 grep -q '"golden_agreement": 1.0' "$tmp/ok.json" || { echo "FAIL: chip run not exact"; fail=1; }
 
-expect 0 "START refused, no inference ran" -- "$xbg" run --model "$tmp/img.json" --chip 7 --clone-chip 8 --limit 40 "${layers[@]}" --report "$tmp/clone.json"
+"$xbg" run --model "$tmp/img.json" --chip 7 --clone-chip 8 --limit 40 "${layers[@]}" --report "$tmp/clone.json" > "$tmp/clone.txt" 2>&1
+rc=$?
+[[ $rc -eq 4 ]] || { echo "FAIL: clone exit status $rc, expected 4 (key error)"; fail=1; }
+grep -q "START refused, no inference ran" "$tmp/clone.txt" || { echo "FAIL: clone summary"; cat "$tmp/clone.txt"; fail=1; }
 grep -q '"key_status": "error"' "$tmp/clone.json" || { echo "FAIL: clone key_status"; fail=1; }
 grep -q '"images": 0' "$tmp/clone.json" || { echo "FAIL: clone ran images"; fail=1; }
 
-expect 0 "was bypassed: the chip runs with its own, wrong key" -- "$xbg" run --model "$tmp/img.json" --chip 7 --clone-chip 8 --bypass-key-check --limit 40 "${layers[@]}" --report "$tmp/bypass.json"
+expect 0 "was bypassed, and with it the model MAC check: the chip runs with its own, wrong key" -- "$xbg" run --model "$tmp/img.json" --chip 7 --clone-chip 8 --bypass-key-check --limit 40 "${layers[@]}" --report "$tmp/bypass.json"
 grep -q '"key_status": "bypassed"' "$tmp/bypass.json" || { echo "FAIL: bypass key_status"; fail=1; }
+grep -q '"integrity_status": "bypassed"' "$tmp/bypass.json" || { echo "FAIL: bypass integrity_status"; fail=1; }
 grep -q '"images": 40' "$tmp/bypass.json" || { echo "FAIL: bypassed clone did not run"; fail=1; }
 
 expect 2 "--bypass-key-check: only with --clone-chip" -- "$xbg" run --model "$tmp/img.json" --chip 7 --bypass-key-check "${layers[@]}"

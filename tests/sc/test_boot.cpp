@@ -1,15 +1,18 @@
 // PUF boot on the chip: the right chip rebuilds its key and runs exactly; a
 // clone with the same image gets key-error and runs nothing; a clone whose key
 // check is bypassed runs with its own, wrong key; tampered helper data is
-// key-error; the key unit's cycles follow its work.
+// key-error; a changed stored model, or another chip's image, is an integrity
+// error; the key unit's cycles and energy follow its work, the model MAC included.
 #include <gtest/gtest.h>
 
 
 #include "core/bnn/model_io.h"
 #include "core/common/paths.h"
 #include "core/data/dataset.h"
+#include "core/protection/model_mac.h"
 #include "core/protection/protect_network.h"
 #include "models/key_unit/key_unit.h"
+#include "tb/power_report.h"
 #include "sc_test_util.h"
 
 namespace xbg {
@@ -50,6 +53,7 @@ TEST(Boot, RightChipRebuildsItsKeyAndRunsExactly) {
   const auto images = test::random_inputs(60, 40, 2);
   const Booted b = run_chip(cfg, model, images);
   EXPECT_EQ(b.r.key_status, "ok");
+  EXPECT_EQ(b.r.integrity_status, "ok");
   EXPECT_EQ(b.r.images, 40);
   EXPECT_EQ(b.r.golden_reference, "golden engine on the plain network");
   EXPECT_EQ(b.r.golden_agreement, 1.0);
@@ -93,6 +97,8 @@ TEST(Boot, CloneChipGetsKeyErrorAndRunsNothing) {
   const ProvisionedModel model = provision_model(plain, cfg.protection, "test", &cfg.puf);
   const Booted b = run_chip(cfg, model, test::random_inputs(60, 20, 6), /*boot_chip=*/14);
   EXPECT_EQ(b.r.key_status, "error");
+  EXPECT_EQ(b.r.integrity_status, "not_checked");  // no key, no MAC to check
+  EXPECT_EQ(b.r.boot_stats.model_mac_compressions, 0);
   EXPECT_FALSE(b.r.key_error_reason.empty());
   EXPECT_TRUE(b.r.start_refused);
   EXPECT_EQ(b.r.images, 0);
@@ -109,6 +115,7 @@ TEST(Boot, BypassedCloneRunsWithItsOwnWrongKey) {
   const auto images = test::random_inputs(60, 50, 8);
   const Booted b = run_chip(cfg, model, images, /*boot_chip=*/16, /*bypass=*/true);
   EXPECT_EQ(b.r.key_status, "bypassed");
+  EXPECT_EQ(b.r.integrity_status, "bypassed");  // the clone's key gives another MAC; that check is defeated too
   EXPECT_EQ(b.r.images, 50);
   // Bit-exact against the keyed golden model with the clone's key ...
   EXPECT_NE(b.r.golden_reference.find("not the provisioning keys"), std::string::npos);
@@ -142,6 +149,67 @@ TEST(Boot, TamperedHelperDataIsKeyError) {
   EXPECT_EQ(run_chip(cfg, garbage, test::random_inputs(60, 5, 10)).r.key_status, "error");
 }
 
+// What the key unit reports and costs when the stored model is not the one its
+// MAC was made for: key ok, no key loaded, nothing runs, and the MAC's
+// compressions are in the boot's cycles and energy.
+void expect_integrity_error(const SimConfig& cfg, const ProvisionedModel& model, std::optional<uint64_t> chip,
+                            const std::string& what) {
+  const Booted b = run_chip(cfg, model, test::random_inputs(60, 10, 12), chip);
+  EXPECT_EQ(b.r.key_status, "ok") << what;
+  EXPECT_EQ(b.r.integrity_status, "error") << what;
+  EXPECT_TRUE(b.r.start_refused) << what;
+  EXPECT_EQ(b.r.images, 0) << what;
+  EXPECT_EQ(b.monitored, 0) << what;
+  const EnergyLedger& L = b.r.ledger;
+  const auto ku = L.find_block("key_unit");
+  EXPECT_EQ(L.event_count(ku, "integrity_errors"), 1u) << what;
+  EXPECT_EQ(L.event_count(ku, "key_errors"), 0u) << what;
+  EXPECT_EQ(L.event_count(ku, "key_bits_loaded"), 0u) << what;
+  const BootStats& s = b.r.boot_stats;
+  EXPECT_EQ(s.model_mac_bytes, static_cast<int64_t>(model_mac_message(model.stored).size())) << what;
+  EXPECT_EQ(L.event_count(ku, "model_mac_compressions"), static_cast<uint64_t>(s.model_mac_compressions)) << what;
+  // Boot cycles: PUF read, fuzzy extractor, its HKDF and checks, the MAC; no layer keys.
+  const uint64_t expected = (cfg.puf.cells + cfg.puf_block.read_bits_per_cycle - 1) / cfg.puf_block.read_bits_per_cycle +
+                            (s.repetition_votes + cfg.key_unit.votes_per_cycle - 1) / cfg.key_unit.votes_per_cycle +
+                            (s.bch_gf_mults + cfg.key_unit.gf_mults_per_cycle - 1) / cfg.key_unit.gf_mults_per_cycle +
+                            (s.sha256_compressions + s.model_mac_compressions) * cfg.key_unit.sha256_cycles_per_compression +
+                            cfg.key_unit.check_cycles;
+  EXPECT_EQ(b.r.boot_cycles, expected) << what;
+  const EnergyReport e = energy_report(cfg, model, b.r);
+  const double mac_j = static_cast<double>(s.model_mac_compressions) * cfg.energy.sha256_compression_pj * 1e-12;
+  const double keys_j = static_cast<double>(s.sha256_compressions) * cfg.energy.sha256_compression_pj * 1e-12;
+  EXPECT_GT(mac_j, 0.0);
+  EXPECT_GE(e.boot_energy_j, mac_j + keys_j) << what;
+}
+
+TEST(Boot, ChangedStoredModelIsAnIntegrityError) {
+  const SimConfig cfg = chip_config(19);
+  const Network plain = test::edgy_random_network(kTopology, 13);
+  const ProvisionedModel model = provision_model(plain, cfg.protection, "test", &cfg.puf);
+  ProvisionedModel w = model;
+  w.stored.hidden[1].columns[4].flip(9);
+  expect_integrity_error(cfg, w, std::nullopt, "one W* bit");
+  ProvisionedModel b = model;
+  b.stored.hidden[0].thresholds[0] += 2;
+  expect_integrity_error(cfg, b, std::nullopt, "one B*");
+  ProvisionedModel label = model;
+  label.stored.hidden[1].scheme = "A";
+  expect_integrity_error(cfg, label, std::nullopt, "scheme label");
+}
+
+TEST(Boot, AnotherChipsImageIsAnIntegrityError) {
+  // Chip 20's image carrying chip 21's helper data (and MAC), booted on chip
+  // 21: chip 21 rebuilds its own key, but W*, B* were made for chip 20.
+  const Network plain = test::edgy_random_network(kTopology, 15);
+  const SimConfig cfg20 = chip_config(20), cfg21 = chip_config(21);
+  ProvisionedModel image20 = provision_model(plain, cfg20.protection, "test", &cfg20.puf);
+  const ProvisionedModel image21 = provision_model(plain, cfg21.protection, "test", &cfg21.puf);
+  image20.puf_provisioning = image21.puf_provisioning;
+  image20.stored.provisioning["puf"] = image21.puf_provisioning;
+  image20.plain.reset();
+  expect_integrity_error(cfg21, image20, 21, "chip 21's helper data on chip 20's image");
+}
+
 TEST(Boot, KeyUnitCyclesFollowItsWork) {
   SimConfig cfg = chip_config(18);
   cfg.puf_block.read_bits_per_cycle = 64;
@@ -158,12 +226,19 @@ TEST(Boot, KeyUnitCyclesFollowItsWork) {
   EXPECT_EQ(s.puf_bits_read, cfg.puf.cells_read_per_boot());
   // Scheme C keys: m + n/2 bits per layer.
   const int64_t key_bits = (60 + 16) + (32 + 10);
+  // The model MAC: HKDF of its key (4 + 4 compressions), then HMAC over the
+  // stored model: the 64-byte key block, the message and 9 bytes of padding, and 2 outer blocks.
+  const int64_t mac_bytes = static_cast<int64_t>(model_mac_message(model.stored).size());
+  EXPECT_EQ(s.model_mac_bytes, mac_bytes);
+  EXPECT_EQ(s.model_mac_compressions, 8 + (64 + mac_bytes + 9 + 63) / 64 + 2);
   const uint64_t expected = (cfg.puf.cells + 63) / 64 + (s.repetition_votes + 3) / 4 + (s.bch_gf_mults + 1) / 2 +
-                            s.sha256_compressions * 70 + 3 + (key_bits + 31) / 32;
+                            (s.sha256_compressions + s.model_mac_compressions) * 70 + 3 + (key_bits + 31) / 32;
   EXPECT_EQ(b.r.boot_cycles, expected);
   const EnergyLedger& L = b.r.ledger;
   const auto ku = L.find_block("key_unit");
   EXPECT_EQ(L.event_count(ku, "sha256_compressions"), static_cast<uint64_t>(s.sha256_compressions));
+  EXPECT_EQ(L.event_count(ku, "model_mac_compressions"), static_cast<uint64_t>(s.model_mac_compressions));
+  EXPECT_EQ(L.event_count(ku, "model_mac_bytes"), static_cast<uint64_t>(mac_bytes));
   EXPECT_EQ(L.event_count(ku, "gf_mults"), static_cast<uint64_t>(s.bch_gf_mults));
   EXPECT_EQ(L.event_count(ku, "key_bits_loaded"), static_cast<uint64_t>(key_bits));
   EXPECT_EQ(L.event_count(L.find_block("puf"), "bits_read"), static_cast<uint64_t>(cfg.puf.cells));

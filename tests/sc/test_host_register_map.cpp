@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "core/protection/model_mac.h"
 #include "core/protection/protect_network.h"
 #include "models/accelerator/accelerator.h"
 #include "models/accelerator/register_map.h"
@@ -307,10 +308,15 @@ TEST(HostRegisterMap, BootThroughTheHelperWindow) {
   Bench b(cfg, opt);
   b.acc->program(model.stored);
   const std::string helper = model.puf_provisioning.at("helper_data").dump();
+  const ModelMac mac = model_mac_of_record(model.puf_provisioning, "test");
   b.run([&](Host& h) {
     std::vector<uint8_t> bytes(helper.begin(), helper.end());
     ASSERT_EQ(wr_bytes(h, regs::kHelper, bytes), tlm::TLM_OK_RESPONSE);
     ASSERT_EQ(wr(h, regs::kHelperLen, static_cast<uint32_t>(bytes.size())), tlm::TLM_OK_RESPONSE);
+    uint32_t mac_words[8];
+    std::memcpy(mac_words, mac.data(), 32);
+    for (uint64_t i = 0; i < 8; ++i) ASSERT_EQ(wr(h, regs::kModelMac + 4 * i, mac_words[i]), tlm::TLM_OK_RESPONSE);
+    for (uint64_t i = 0; i < 8; ++i) EXPECT_EQ(h.read32(regs::kModelMac + 4 * i), mac_words[i]);  // public, readable
     ASSERT_EQ(wr(h, regs::kCtrl, regs::kCmdBoot), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(h.read32(regs::kStatus), regs::kStatusBusy);
     sc_core::wait(b.acc->interrupt());
@@ -330,6 +336,17 @@ TEST(HostRegisterMap, BootThroughTheHelperWindow) {
     // After RESET a protected START is refused until the next boot.
     EXPECT_EQ(wr(h, regs::kCtrl, regs::kCmdStart), tlm::TLM_GENERIC_ERROR_RESPONSE);
     EXPECT_EQ(h.read32(regs::kStatus), regs::kStatusRefused);
+    // A MODEL_MAC that is not the programmed model's: the key is rebuilt, but
+    // not loaded (INTEGRITY_ERROR), and START stays refused.
+    ASSERT_EQ(wr(h, regs::kModelMac + 4 * 5, mac_words[5] ^ 1u), tlm::TLM_OK_RESPONSE);
+    ASSERT_EQ(wr(h, regs::kCtrl, regs::kCmdBoot), tlm::TLM_OK_RESPONSE);
+    sc_core::wait(b.acc->interrupt());
+    EXPECT_EQ(h.read32(regs::kStatus), regs::kStatusIntegrityError | regs::kStatusBootDone);
+    EXPECT_TRUE(b.acc->last_boot().key_ok);
+    EXPECT_FALSE(b.acc->last_boot().model_ok);
+    EXPECT_EQ(wr(h, regs::kCtrl, regs::kCmdStart), tlm::TLM_GENERIC_ERROR_RESPONSE);
+    ASSERT_EQ(wr(h, regs::kCtrl, regs::kCmdReset), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(h.read32(regs::kStatus), 0u);  // RESET clears INTEGRITY_ERROR
   });
 }
 

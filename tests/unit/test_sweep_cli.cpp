@@ -146,6 +146,29 @@ TEST_F(SweepCli, FourPointSweepRowsEqualSingleRunsOfTheSameConfigs) {
   EXPECT_EQ(combos, (std::set<std::string>{"1none", "1C", "4none", "4C"}));
 }
 
+TEST_F(SweepCli, AChipThatRefusesToBootIsAResultNotAFailure) {
+  // At 400 degC the SRAM PUF has more bit errors than the code corrects: the
+  // run ends in a key error (exit status 4) with its report, and the sweep
+  // records the point instead of failing it.
+  spec_ = (dir_ / "hot.json").string();
+  std::ofstream(spec_) << json{{"base_config", "configs/default.json"},
+                               {"network", network_},
+                               {"dataset", "mnist"},
+                               {"images", 2},
+                               {"set", {{"protection.layers", {1, 2}}, {"protection.key_source", "chip"}}},
+                               {"axes", {{"boot.temperature_c", {25, 400}}}}}
+                              .dump(1);
+  const Result r = sweep("hot");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 points; 0 already done, 2 run, 0 failed"), std::string::npos) << r.output;
+  const json res = results("hot");
+  ASSERT_EQ(res["rows"].size(), 2u);
+  std::set<std::string> status;
+  for (const auto& row : res["rows"])
+    status.insert(load_json_file((dir_ / "hot" / row["report"].get<std::string>()).string())["key_status"]);
+  EXPECT_EQ(status, (std::set<std::string>{"ok", "error"}));
+}
+
 TEST_F(SweepCli, RestartedSweepRunsOnlyTheMissingPoints) {
   const Result half = sweep("resume", "--shard 1/2");
   ASSERT_EQ(half.code, 0) << half.output;
