@@ -72,8 +72,13 @@ class Accelerator : public sc_core::sc_module {
   // offline key-seed runs: the keys go straight into the pre/post key
   // registers and KEY_READY rises, with no PUF boot (labelled as such in reports);
   void load_keys(const std::vector<LayerKey>& keys);
-  // every pre/post unit bypassed and KEY_READY cleared.
+  // every pre/post unit bypassed and KEY_READY cleared;
   void clear_keys();
+  // the arrays' device state (every cell's conductance, with its variation
+  // draws) built from the layer windows now instead of at the next START,
+  // which then has nothing left to build: the testbench times it apart from
+  // the images.
+  void program_arrays() { commit_programming(); }
 
   // A logic-analyser view for the testbench: every inference's per-layer
   // outputs and cycles, with the input slot it came from.

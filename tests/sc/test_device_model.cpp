@@ -10,11 +10,14 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 
+#include "models/accelerator/accelerator.h"
 #include "models/common/payload.h"
 #include "models/comparator/comparator_bank.h"
 #include "models/crossbar/crossbar_tile.h"
+#include "models/crossbar/device_setup.h"
 #include "probe.h"
 #include "sc_test_util.h"
+#include "tb/host.h"
 #include "tb/kernel.h"
 
 namespace xbg {
@@ -130,6 +133,43 @@ TEST(DeviceModel, SameSeedSameResultOtherSeedOtherChip) {
     differ += a[i].layer_outputs != c[i].layer_outputs;
   }
   EXPECT_GT(differ, 30);  // another chip flips some neuron on most images
+}
+
+// run_accelerator builds the arrays just before the first START to time that
+// work apart from the images (programming_s); the chip itself builds them at
+// the START. Both must give the same chip: every draw, every result.
+TEST(DeviceModel, ArraysBuiltBeforeStartAreTheChipBuiltAtStart) {
+  const SimConfig cfg = noisy_chip_config(9);
+  const Network plain = test::edgy_random_network(kTopology, 37);
+  const ProvisionedModel model = provision_model(plain, cfg.protection, "test");
+  const auto images = test::random_inputs(kTopology[0], 40, 38);
+  const auto timed = collect(cfg, model, images);
+
+  fresh_sc_kernel();
+  EnergyLedger ledger;
+  Accelerator acc("accelerator", cfg, kTopology, ledger);
+  configure_chip(acc, cfg);
+  std::vector<InferenceResult> at_start(images.size());
+  HostPlan plan;
+  plan.image = &model.stored;
+  plan.images = &images;
+  plan.after_programming = [&] { acc.load_keys(model.keys); };
+  Host host("host", acc.interrupt(), plan);
+  host.bus.bind(acc.host);
+  acc.set_monitor([&](int slot, const InferenceResult& r) { at_start[static_cast<size_t>(host.batch_base() + slot)] = r; });
+  sc_core::sc_start();
+  ASSERT_EQ(host.log().images_run, static_cast<int>(images.size()));
+  for (size_t i = 0; i < images.size(); ++i) {
+    EXPECT_EQ(timed[i].layer_outputs, at_start[i].layer_outputs) << "image " << i;
+    EXPECT_EQ(timed[i].class_sums, at_start[i].class_sums) << "image " << i;
+  }
+
+  RunOptions opt;
+  opt.check_golden = false;
+  const RunResult r = run_accelerator(cfg, model, images, nullptr, opt);
+  EXPECT_GT(r.programming_s, 0.0);  // measured apart, not inside sim_s
+  EXPECT_EQ(r.boot_s, 0.0);         // key-seed run: no BOOT
+  EXPECT_EQ(run_accelerator(cfg, model, {}, nullptr, opt).programming_s, 0.0);  // no START: nothing built
 }
 
 class Bench : public ::testing::Test {
