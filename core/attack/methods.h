@@ -17,5 +17,6 @@ AttackMethod query_extraction_method();  // query_extraction.cpp
 AttackMethod helper_data_method();   // helper_data_attack.cpp
 AttackMethod tvla_method();          // tvla.cpp
 AttackMethod differential_method();  // differential.cpp
+AttackMethod features_method();      // feature_head.cpp
 
 }  // namespace xbg::attack

