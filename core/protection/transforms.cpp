@@ -10,30 +10,6 @@
 namespace xbg {
 namespace {
 
-struct SchemeInfo {
-  Scheme scheme;
-  const char* id;
-  bool pre;
-  bool post;
-};
-
-constexpr SchemeInfo kSchemes[] = {
-    {Scheme::kA, "A", true, false},
-    {Scheme::kB, "B", false, true},
-    {Scheme::kC, "C", true, true},
-    {Scheme::kRowInv, "row-inv", true, false},
-    {Scheme::kRowSwap, "row-swap", true, false},
-    {Scheme::kColInv, "col-inv", false, true},
-    {Scheme::kColSwap, "col-swap", false, true},
-    {Scheme::kNone, "none", false, false},
-};
-
-const SchemeInfo& info_of(Scheme s) {
-  for (const auto& i : kSchemes)
-    if (i.scheme == s) return i;
-  throw std::invalid_argument("unknown Scheme value " + std::to_string(static_cast<int>(s)));
-}
-
 // Spreads the low 32 bits of x to the even bit positions (bit i -> bit 2i).
 uint64_t spread_even(uint64_t x) {
   x &= 0xFFFFFFFFull;
@@ -80,12 +56,14 @@ void check_key_shape(const LayerKey& key, int m, int n, const char* what) {
                                 std::to_string(kl.swap_bits));
 }
 
-// Rows (inputs) of every column: D_R then P_S, i.e. W -> P_S D_R W.
-void transform_rows(BinaryLayer& layer, const BitVec* r, const BitVec* s) {
-  for (auto& col : layer.columns) {
-    if (r) xor_inplace(col, *r, "row inversion");
-    if (s) pairwise_swap_inplace(col, *s);
-  }
+// Row forms: the same vector operation on every column of W, so that
+// (T W)^T (T X) = W^T X for the permutations and sign changes T of the pieces.
+void invert_rows(BinaryLayer& layer, const BitVec& r) {
+  for (auto& col : layer.columns) xor_inplace(col, r, "row inversion");
+}
+
+void swap_rows(BinaryLayer& layer, const BitVec& s) {
+  for (auto& col : layer.columns) pairwise_swap_inplace(col, s);
 }
 
 // Negates column k where R_k = 1 and moves its threshold with (†):
@@ -111,49 +89,66 @@ void swap_columns(BinaryLayer& layer, const BitVec& s) {
   }
 }
 
+void invert_vector(BitVec& v, const BitVec& r, const char* what) { xor_inplace(v, r, what); }
+void swap_vector(BitVec& v, const BitVec& s, const char*) { pairwise_swap_inplace(v, s); }
+
+// One piece family in every form the derivations need. Columns forms make the
+// layer's outputs T y. Inversion and pairwise swap are involutions, so their
+// inverse forms are the forward ones; a general permutation family needs both.
+struct FamilyOps {
+  void (*vector)(BitVec& v, const BitVec& key, const char* what);
+  void (*vector_inverse)(BitVec& v, const BitVec& key, const char* what);
+  void (*rows)(BinaryLayer& layer, const BitVec& key);
+  void (*rows_inverse)(BinaryLayer& layer, const BitVec& key);
+  void (*columns)(BinaryLayer& layer, const BitVec& key);
+  void (*columns_inverse)(BinaryLayer& layer, const BitVec& key);
+};
+
+constexpr FamilyOps kInversionOps{invert_vector, invert_vector, invert_rows, invert_rows, invert_columns, invert_columns};
+constexpr FamilyOps kPairSwapOps{swap_vector, swap_vector, swap_rows, swap_rows, swap_columns, swap_columns};
+
+const FamilyOps& ops(PieceKind kind) {
+  switch (kind) {
+    case PieceKind::kInversion: return kInversionOps;
+    case PieceKind::kPairSwap: return kPairSwapOps;
+  }
+  throw std::invalid_argument("transforms: unknown piece kind");
+}
+
 }  // namespace
-
-std::string scheme_id(Scheme s) { return info_of(s).id; }
-
-Scheme parse_scheme(const std::string& id) {
-  for (const auto& i : kSchemes)
-    if (id == i.id) return i.scheme;
-  std::string allowed;
-  for (const auto& i : kSchemes) allowed += std::string(allowed.empty() ? "" : ", ") + i.id;
-  throw UserError("scheme: unknown id \"" + id + "\" (allowed: " + allowed + ")");
-}
-
-std::vector<Scheme> all_schemes() {
-  std::vector<Scheme> out;
-  for (const auto& i : kSchemes) out.push_back(i.scheme);
-  return out;
-}
-
-bool scheme_has_pre_unit(Scheme s) { return info_of(s).pre; }
-bool scheme_has_post_unit(Scheme s) { return info_of(s).post; }
 
 KeyLengths key_lengths(Scheme s, int m, int n, bool single_key) {
   if (m < 1 || n < 1)
     throw std::invalid_argument("key_lengths: layer size " + std::to_string(m) + "x" +
                                 std::to_string(n));
+  const SchemeDescriptor& d = describe(s);
   KeyLengths kl;
-  switch (s) {
-    case Scheme::kA: kl.inversion_bits = m; kl.swap_bits = m / 2; break;
-    case Scheme::kB: kl.inversion_bits = n; kl.swap_bits = n / 2; break;
-    case Scheme::kC: kl.inversion_bits = m; kl.swap_bits = n / 2; break;
-    case Scheme::kRowInv: kl.inversion_bits = m; break;
-    case Scheme::kRowSwap: kl.swap_bits = m / 2; break;
-    case Scheme::kColInv: kl.inversion_bits = n; break;
-    case Scheme::kColSwap: kl.swap_bits = n / 2; break;
-    case Scheme::kNone: break;
+  for (const Piece& p : d.pieces) {
+    const int bits = piece_key_bits(p.kind, d.length(p.side, m, n));
+    (p.slot == KeySlot::kR ? kl.inversion_bits : kl.swap_bits) += bits;
   }
   kl.single_key = single_key;
   if (single_key && kl.swap_bits > kl.inversion_bits)
-    throw UserError("single-key: scheme " + scheme_id(s) + " on a " + std::to_string(m) + "x" +
+    throw UserError("single-key: scheme " + d.id + " on a " + std::to_string(m) + "x" +
                     std::to_string(n) + " layer: the swap needs " + std::to_string(kl.swap_bits) +
                     " key bits but the inversion key has only " +
                     std::to_string(kl.inversion_bits) + "; use separate keys");
   return kl;
+}
+
+int unit_key_register_bits(Scheme s, Side side, int m, int n, bool single_key) {
+  const KeyLengths kl = key_lengths(s, m, n, single_key);  // refuses what key_lengths refuses
+  const SchemeDescriptor& d = describe(s);
+  int bits = 0;
+  for (const Piece& p : d.pieces)
+    if (p.side == side && !(p.slot == KeySlot::kS && kl.single_key))
+      bits += piece_key_bits(p.kind, d.length(p.side, m, n));
+  return bits;
+}
+
+std::string layer_key_info(int layer_index, Scheme s, bool single_key) {
+  return "xbarguard/v1/layer=" + std::to_string(layer_index) + "/scheme=" + scheme_id(s) +
+         "/single=" + (single_key ? "1" : "0");
 }
 
 LayerKey derive_layer_key(const MasterKey& master, int layer_index, Scheme s, int m, int n,
@@ -165,9 +160,7 @@ LayerKey derive_layer_key(const MasterKey& master, int layer_index, Scheme s, in
   const int total = kl.total();
   Bytes okm;
   if (total > 0) {
-    const std::string info = "xbarguard/v1/layer=" + std::to_string(layer_index) +
-                             "/scheme=" + scheme_id(s) + "/single=" + (single_key ? "1" : "0");
-    okm = hkdf_sha256(Bytes(master.begin(), master.end()), {}, bytes_of(info),
+    okm = hkdf_sha256(Bytes(master.begin(), master.end()), {}, bytes_of(layer_key_info(layer_index, s, single_key)),
                       static_cast<size_t>((total + 7) / 8));
   }
   return layer_key_from_bits(s, m, n, single_key, bits_of(okm, total));
@@ -222,42 +215,51 @@ BinaryLayer protect_layer(const BinaryLayer& plain, const LayerKey& key) {
   if (plain.scheme != "none")
     throw UserError("layer: already protected (scheme " + plain.scheme + "); protect the plain model");
   check_key_shape(key, plain.m, plain.n, "protect_layer");
+  const SchemeDescriptor& d = describe(key.scheme);
   BinaryLayer out = plain;
-  out.scheme = scheme_id(key.scheme);
-  out.single_key = key.single_key;
-  switch (key.scheme) {
-    case Scheme::kA: transform_rows(out, &key.r, &key.s); break;        // P_S D_R W
-    case Scheme::kB: swap_columns(out, key.s); invert_columns(out, key.r); break;  // W P_S D_R
-    case Scheme::kC: transform_rows(out, &key.r, nullptr); swap_columns(out, key.s); break;
-    case Scheme::kRowInv: transform_rows(out, &key.r, nullptr); break;
-    case Scheme::kRowSwap: transform_rows(out, nullptr, &key.s); break;
-    case Scheme::kColInv: invert_columns(out, key.r); break;
-    case Scheme::kColSwap: swap_columns(out, key.s); break;
-    case Scheme::kNone: out.single_key = false; break;
-  }
+  out.scheme = d.id;
+  out.single_key = !d.pieces.empty() && key.single_key;
+  for (const Piece& p : d.pieces)
+    if (p.side == Side::kPre) ops(p.kind).rows(out, key.bits(p.slot));
+  for (auto p = d.pieces.rbegin(); p != d.pieces.rend(); ++p)
+    if (p->side == Side::kPost) ops(p->kind).columns_inverse(out, key.bits(p->slot));
+  return out;
+}
+
+BinaryLayer unprotect_layer(const BinaryLayer& stored, const LayerKey& key) {
+  const SchemeDescriptor& d = describe(key.scheme);
+  if (stored.scheme != d.id)
+    throw std::invalid_argument("unprotect_layer: layer stored with scheme " + stored.scheme + ", key is for " + d.id);
+  if (d.pieces.empty()) return stored;
+  check_key_shape(key, stored.m, stored.n, "unprotect_layer");
+  BinaryLayer out = stored;
+  out.scheme = "none";
+  out.single_key = false;
+  for (auto p = d.pieces.rbegin(); p != d.pieces.rend(); ++p)
+    if (p->side == Side::kPre) ops(p->kind).rows_inverse(out, key.bits(p->slot));
+  for (const Piece& p : d.pieces)
+    if (p.side == Side::kPost) ops(p.kind).columns(out, key.bits(p.slot));
   return out;
 }
 
 void pre_unit_transform_into(const LayerKey& key, const BitVec& x, BitVec& out) {
   if (out.size() != x.size()) out = BitVec(x.size());
   std::copy(x.data(), x.data() + x.num_words(), out.data());
-  switch (key.scheme) {
-    case Scheme::kA: xor_inplace(out, key.r, "pre-unit"); pairwise_swap_inplace(out, key.s); break;
-    case Scheme::kC:
-    case Scheme::kRowInv: xor_inplace(out, key.r, "pre-unit"); break;
-    case Scheme::kRowSwap: pairwise_swap_inplace(out, key.s); break;
-    default: break;
-  }
+  for (const Piece& p : describe(key.scheme).pieces)
+    if (p.side == Side::kPre) ops(p.kind).vector(out, key.bits(p.slot), "pre-unit");
 }
 
 void post_unit_recover_inplace(const LayerKey& key, BitVec& y) {
-  switch (key.scheme) {
-    case Scheme::kB: xor_inplace(y, key.r, "post-unit"); pairwise_swap_inplace(y, key.s); break;
-    case Scheme::kC:
-    case Scheme::kColSwap: pairwise_swap_inplace(y, key.s); break;
-    case Scheme::kColInv: xor_inplace(y, key.r, "post-unit"); break;
-    default: break;
-  }
+  for (const Piece& p : describe(key.scheme).pieces)
+    if (p.side == Side::kPost) ops(p.kind).vector(y, key.bits(p.slot), "post-unit");
+}
+
+BitVec pre_unit_inverse(const LayerKey& key, const BitVec& x) {
+  BitVec out = x;
+  const std::vector<Piece>& pieces = describe(key.scheme).pieces;
+  for (auto p = pieces.rbegin(); p != pieces.rend(); ++p)
+    if (p->side == Side::kPre) ops(p->kind).vector_inverse(out, key.bits(p->slot), "pre-unit inverse");
+  return out;
 }
 
 BitVec pre_unit_transform(const LayerKey& key, const BitVec& x) {

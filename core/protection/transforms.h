@@ -1,5 +1,6 @@
 #pragma once
-// Key-based protection transforms (docs/design.md §2, paper Theorem II.1 and §III).
+// Key-based protection transforms (docs/design.md §2, paper Theorem II.1 and §III),
+// all derived from the scheme descriptors of core/protection/scheme.h.
 // Plain C++: the SystemC pre/post units call these, never re-implement them.
 #include <array>
 #include <cstdint>
@@ -7,38 +8,36 @@
 #include <vector>
 
 #include "core/bnn/network.h"
+#include "core/protection/scheme.h"
 
 namespace xbg {
-
-enum class Scheme { kNone, kA, kB, kC, kRowInv, kRowSwap, kColInv, kColSwap };
-
-// docs/design.md §2.3 ids: "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "none".
-std::string scheme_id(Scheme s);
-Scheme parse_scheme(const std::string& id);  // UserError naming the id and the allowed ones
-std::vector<Scheme> all_schemes();
-bool scheme_has_pre_unit(Scheme s);   // acts on the layer input X
-bool scheme_has_post_unit(Scheme s);  // acts on the comparator outputs y*
 
 // 256-bit master key; on a chip it comes from the PUF, offline from a seed.
 using MasterKey = std::array<uint8_t, 32>;
 
 struct KeyLengths {
-  int inversion_bits = 0;  // |R|
-  int swap_bits = 0;       // |S|
+  int inversion_bits = 0;  // |R|: bits of the piece in key string R
+  int swap_bits = 0;       // |S|: bits of the piece in key string S
   bool single_key = false; // S reuses the first bits of R
   int total() const { return single_key ? inversion_bits : inversion_bits + swap_bits; }
 };
-// Paper formulas: A m + m/2, B n + n/2, C m + n/2, single-key m or n.
-// Throws UserError where single-key is refused (swap needs more bits than R has).
+// Summed from the descriptor's pieces (piece_key_bits on m rows or n columns):
+// the paper's A m + m/2, B n + n/2, C m + n/2, single-key m or n.
+// Throws UserError where single-key is refused (S needs more bits than R has).
 KeyLengths key_lengths(Scheme s, int m, int n, bool single_key);
+// Key register bits of one unit (side) of an m x n layer: its pieces' bits,
+// except an S piece under single key, which reads R's registers.
+int unit_key_register_bits(Scheme s, Side side, int m, int n, bool single_key);
 
-// Key material of one layer: R drives inversion, S drives pairwise swaps
-// (positions 2i, 2i+1 swapped when S_i = 1).
+// Key material of one layer: R and S, each driving the scheme's piece in that
+// key string (today R an inversion, S a pairwise swap of positions 2i, 2i+1).
 struct LayerKey {
   Scheme scheme = Scheme::kNone;
   BitVec r;  // inversion bits (length per key_lengths)
   BitVec s;  // swap bits (for single_key, the first bits of r)
   bool single_key = false;  // s was taken from r (paper III-A); recorded in the model
+  const BitVec& bits(KeySlot slot) const { return slot == KeySlot::kR ? r : s; }
+  BitVec& bits(KeySlot slot) { return slot == KeySlot::kR ? r : s; }
 };
 
 // HKDF-SHA256 (OpenSSL) of the master key; info names layer and scheme:
@@ -47,6 +46,8 @@ struct LayerKey {
 // std::invalid_argument for layer_index < 1. Key bit j is bit (j % 8) of OKM byte
 // j / 8; R is bits [0, |R|), S the next |S| bits (or the first |S| bits of R).
 LayerKey derive_layer_key(const MasterKey& master, int layer_index, Scheme s, int m, int n, bool single_key);
+// The HKDF info string above (the key unit hashes the same text).
+std::string layer_key_info(int layer_index, Scheme s, bool single_key);
 // The layer key held in a flat string of kl.total() key bits: R = bits [0, |R|),
 // S = the next |S| bits, or the first |S| bits of R for single_key. The form
 // HKDF output takes, and a convenient one for key guesses in attacks.
@@ -55,12 +56,23 @@ LayerKey layer_key_from_bits(Scheme s, int m, int n, bool single_key, const BitV
 // Offline experiments only (--key-seed): master key = SHA-256 of a labelled seed string.
 MasterKey master_key_from_seed(uint64_t seed);
 
-// Stored W*, B* of one layer from the plain layer and its key.
+// Stored W*, B* of one layer from the plain layer and its key: the rows take
+// the pre pieces in run-time order, the columns the inverses of the post
+// pieces in reverse order.
 BinaryLayer protect_layer(const BinaryLayer& plain, const LayerKey& key);
+// The inverse: the plain layer (scheme "none") that computes what the stored
+// layer computes between a pre- and a post-unit driven by `key`. With the
+// right key it is the original layer bit for bit. A layer of a scheme without
+// pieces comes back unchanged. std::invalid_argument if `key` is for another
+// scheme or has the wrong shape.
+BinaryLayer unprotect_layer(const BinaryLayer& stored, const LayerKey& key);
 
 // Run-time pieces (hardware: MUX pair + XOR per bit).
 BitVec pre_unit_transform(const LayerKey& key, const BitVec& x);       // X* (identity if no pre-unit)
 BitVec post_unit_recover(const LayerKey& key, const BitVec& y_star);   // y (identity if no post-unit)
+// The inverse of the pre-unit: what the stored rows see of a plain input x,
+// W*^T x = W^T pre_unit_inverse(x).
+BitVec pre_unit_inverse(const LayerKey& key, const BitVec& x);
 
 // P_S: pairwise swap, an involution. s.size() must be v.size() / 2 (std::invalid_argument).
 BitVec pairwise_swap(const BitVec& v, const BitVec& s);
