@@ -19,10 +19,10 @@ namespace {
 
 using Mat = Eigen::MatrixXf;
 
-bool post_swaps(Scheme s) { return s == Scheme::kB || s == Scheme::kC || s == Scheme::kColSwap; }
-bool post_inverts(Scheme s) { return s == Scheme::kB || s == Scheme::kColInv; }
-bool pre_swaps(Scheme s) { return s == Scheme::kA || s == Scheme::kRowSwap; }
-bool pre_inverts(Scheme s) { return s == Scheme::kA || s == Scheme::kC || s == Scheme::kRowInv; }
+bool post_swaps(Scheme s) { return describe(s).has(Side::kPost, PieceKind::kPairSwap); }
+bool post_inverts(Scheme s) { return describe(s).has(Side::kPost, PieceKind::kInversion); }
+bool pre_swaps(Scheme s) { return describe(s).has(Side::kPre, PieceKind::kPairSwap); }
+bool pre_inverts(Scheme s) { return describe(s).has(Side::kPre, PieceKind::kInversion); }
 
 // Symbolic pieces on (source index, flip) entries.
 void sym_xor(InterfaceMap& m, const BitVec& r) {
@@ -70,10 +70,10 @@ Mat upstream_values(const Network& stored, const KeyGuess& guess, int index, con
   }
   KeyGuess g = guess;
   const int before = index - 1;
-  const Scheme s = g[before].scheme;
   LayerKey& k = g[before];
-  if (post_swaps(s) && !pre_swaps(s)) k.s = BitVec(k.s.size());
-  if (post_inverts(s) && !pre_inverts(s)) k.r = BitVec(k.r.size());
+  // Each key string drives one piece: zeroing a post piece's string leaves the pre pieces alone.
+  for (const Piece& p : describe(k.scheme).pieces)
+    if (p.side == Side::kPost) k.bits(p.slot) = BitVec(k.bits(p.slot).size());
   const GoldenEngine engine(effective_network(stored, g));
   GoldenTrace tr;
   for (size_t i = 0; i < xs.size(); ++i) {
@@ -350,18 +350,21 @@ InterfaceMap interface_map(const Network& stored, const KeyGuess& guess, int ind
   m.flip.assign(size, false);
   for (int p = 0; p < size; ++p) m.pi[p] = p;
   const InterfacePieces pc = interface_pieces(stored, index);
-  // The post-unit recovers y from y*: inversion first, then the swap.
-  if (pc.post_layer >= 0) {
-    const LayerKey& k = guess[pc.post_layer];
-    if (pc.post_inv) sym_xor(m, k.r);
-    if (pc.post_swap) sym_swap(m, k.s);
-  }
-  // The pre-unit forms x* from y: inversion first, then the swap.
-  if (pc.pre_layer >= 0) {
-    const LayerKey& k = guess[pc.pre_layer];
-    if (pc.pre_inv) sym_xor(m, k.r);
-    if (pc.pre_swap) sym_swap(m, k.s);
-  }
+  // The post-unit recovers y from y*, then the pre-unit forms x* from y, each
+  // with its pieces in run-time order.
+  auto unit = [&](int layer, Side side) {
+    if (layer < 0) return;
+    const LayerKey& k = guess[layer];
+    for (const Piece& p : describe(parse_scheme(stored.hidden[layer].scheme)).pieces) {
+      if (p.side != side) continue;
+      switch (p.kind) {
+        case PieceKind::kInversion: sym_xor(m, k.bits(p.slot)); break;
+        case PieceKind::kPairSwap: sym_swap(m, k.bits(p.slot)); break;
+      }
+    }
+  };
+  unit(pc.post_layer, Side::kPost);
+  unit(pc.pre_layer, Side::kPre);
   return m;
 }
 

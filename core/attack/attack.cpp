@@ -15,21 +15,6 @@ namespace xbg::attack {
 
 namespace {
 
-// Applies one single-piece transform to a layer treated as plain. Every piece
-// is an involution on (W, B) up to the order of application, so undoing a
-// scheme is applying its pieces in reverse order with the same bits.
-BinaryLayer apply_piece(BinaryLayer layer, Scheme piece, const BitVec* r, const BitVec* s) {
-  layer.scheme = "none";
-  layer.single_key = false;
-  LayerKey key;
-  key.scheme = piece;
-  if (r) key.r = *r;
-  if (s) key.s = *s;
-  BinaryLayer out = protect_layer(layer, key);
-  out.scheme = "none";
-  return out;
-}
-
 BitVec random_bits(int size, std::mt19937_64& rng) {
   BitVec v(size);
   for (int w = 0; w < v.num_words(); ++w) v.data()[w] = rng();
@@ -47,26 +32,10 @@ BitVec prefix(const BitVec& v, int count) {
 }  // namespace
 
 BinaryLayer effective_layer(const BinaryLayer& stored, const LayerKey& guess) {
-  const Scheme s = parse_scheme(stored.scheme);
-  if (s != guess.scheme)
+  if (parse_scheme(stored.scheme) != guess.scheme)
     throw std::invalid_argument("effective_layer: layer stored with scheme " + stored.scheme +
                                 ", guess is for " + scheme_id(guess.scheme));
-  switch (s) {
-    // W* = P_S D_R W, X* = P_S D_R X: s = W*^T X* = (D_R P_S W*)^T X.
-    case Scheme::kA: return apply_piece(apply_piece(stored, Scheme::kRowSwap, nullptr, &guess.s),
-                                        Scheme::kRowInv, &guess.r, nullptr);
-    // y = P_S D_R y*: undo the column inversion (its own inverse, B -> -B + 2), then the swap.
-    case Scheme::kB: return apply_piece(apply_piece(stored, Scheme::kColInv, &guess.r, nullptr),
-                                        Scheme::kColSwap, nullptr, &guess.s);
-    case Scheme::kC: return apply_piece(apply_piece(stored, Scheme::kRowInv, &guess.r, nullptr),
-                                        Scheme::kColSwap, nullptr, &guess.s);
-    case Scheme::kRowInv:
-    case Scheme::kColInv: return apply_piece(stored, s, &guess.r, nullptr);
-    case Scheme::kRowSwap:
-    case Scheme::kColSwap: return apply_piece(stored, s, nullptr, &guess.s);
-    case Scheme::kNone: return stored;
-  }
-  return stored;
+  return unprotect_layer(stored, guess);
 }
 
 Network effective_network(const Network& stored, const KeyGuess& guess) {

@@ -40,9 +40,20 @@ double cross_entropy(const Classifier& c, const std::vector<int>& class_sums, in
 
 namespace {
 
-bool inversion_is_row(Scheme s) { return s == Scheme::kA || s == Scheme::kC || s == Scheme::kRowInv; }
-bool swap_is_row(Scheme s) { return s == Scheme::kA || s == Scheme::kRowSwap; }
+bool inversion_is_row(Scheme s) { return describe(s).has(Side::kPre, PieceKind::kInversion); }
+bool swap_is_row(Scheme s) { return describe(s).has(Side::kPre, PieceKind::kPairSwap); }
 bool has_row_ops(Scheme s) { return inversion_is_row(s) || swap_is_row(s); }
+// Whether the unit swaps after it inverts (X* = P_S D_R X, y = P_S D_R y*): then
+// inversion bit i of a swapped pair acts at position i ^ 1 of the swapped vector.
+bool swap_follows_inversion(Scheme s) {
+  const std::vector<Piece>& pieces = describe(s).pieces;
+  for (size_t i = 0; i < pieces.size(); ++i)
+    for (size_t j = i + 1; j < pieces.size(); ++j)
+      if (pieces[i].kind == PieceKind::kInversion && pieces[j].kind == PieceKind::kPairSwap &&
+          pieces[i].side == pieces[j].side)
+        return true;
+  return false;
+}
 
 // The plain equivalent of everything after `layer` under the guess: the part
 // the incremental evaluator hands to the golden engine.
@@ -179,9 +190,10 @@ double LayerSearch::propose(int bit) {
   LayerKey& key = guess_[layer_];
   std::vector<Op> ops;
   auto paired = [](const BitVec& s, int i) { return i / 2 < s.size() && s.get(i / 2); };
+  const bool moved = swap_follows_inversion(scheme_);
   auto add_inversion = [&](int i) {
-    if (inversion_is_row(scheme_)) ops.push_back({Op::kRowInv, scheme_ == Scheme::kA && paired(key.s, i) ? (i ^ 1) : i, 0});
-    else ops.push_back({Op::kColInv, scheme_ == Scheme::kB && paired(key.s, i) ? (i ^ 1) : i, 0});
+    const int at = moved && paired(key.s, i) ? (i ^ 1) : i;
+    ops.push_back({inversion_is_row(scheme_) ? Op::kRowInv : Op::kColInv, at, 0});
     key.r.flip(i);
   };
   auto add_swap = [&](int t) {

@@ -35,9 +35,13 @@ struct StructuralConfig {
   }
 };
 
+// "R (row inversion)", "S (column swap)", ...: the key string and the piece it drives.
 std::string component_name(Scheme s, bool swap) {
-  if (swap) return s == Scheme::kA || s == Scheme::kRowSwap ? "S (row swap)" : "S (column swap)";
-  return s == Scheme::kB || s == Scheme::kColInv ? "R (column inversion)" : "R (row inversion)";
+  const KeySlot slot = swap ? KeySlot::kS : KeySlot::kR;
+  const Piece* p = describe(s).piece_in(slot);
+  const std::string letter = swap ? "S" : "R";
+  if (!p) return letter;
+  return letter + " (" + (p->side == Side::kPre ? "row " : "column ") + piece_kind_name(p->kind) + ")";
 }
 
 BitVec complement(const BitVec& v) {
@@ -247,10 +251,10 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
 
   for (int l : space.layers()) {
     const BinaryLayer& L = stored.hidden[l];
-    const Scheme s = parse_scheme(L.scheme);
-    const bool col_inv = s == Scheme::kB || s == Scheme::kColInv;
-    const bool row_inv = s == Scheme::kA || s == Scheme::kC || s == Scheme::kRowInv;
-    const bool row_swap = s == Scheme::kA || s == Scheme::kRowSwap;
+    const SchemeDescriptor& d = describe(parse_scheme(L.scheme));
+    const bool col_inv = d.has(Side::kPost, PieceKind::kInversion);
+    const bool row_inv = d.has(Side::kPre, PieceKind::kInversion);
+    const bool row_swap = d.has(Side::kPre, PieceKind::kPairSwap);
     const bool geometry = l == 0 && rows > 0 && cols > 0 && rows * cols == L.m;
 
     if (col_inv) {
@@ -286,12 +290,12 @@ std::vector<StructuralCandidate> structural_candidates(const Network& stored, in
     if (row_inv) {
       const RowCorrelation corr(L);
       context = zero;
-      if (s == Scheme::kA && geometry) set_key_part(context, l, true, neighbour_swaps(corr, rows, cols));
-      // Under scheme A, row p of W* holds pixel pi_S(p): signs found per
-      // stored row move to pixels with the swap guess from the same
-      // correlations (identity without image geometry).
+      if (row_swap && geometry) set_key_part(context, l, true, neighbour_swaps(corr, rows, cols));
+      // With a row swap after the row inversion (scheme A), row p of W* holds
+      // pixel pi_S(p): signs found per stored row move to pixels with the swap
+      // guess from the same correlations (identity without image geometry).
       auto to_pixels = [&](const BitVec& signs) {
-        return s == Scheme::kA && geometry ? pairwise_swap(signs, neighbour_swaps(corr, rows, cols)) : signs;
+        return row_swap && geometry ? pairwise_swap(signs, neighbour_swaps(corr, rows, cols)) : signs;
       };
       BitVec g(L.m);
       for (int i = 0; i < L.m; ++i)
@@ -428,8 +432,7 @@ AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {
                         {"acc rest-true %", fmt_pct(acc_rest_true)}});
   }
   for (int l : space.layers()) {
-    const Scheme s = parse_scheme(stored.hidden[l].scheme);
-    if (s == Scheme::kB || s == Scheme::kC || s == Scheme::kColSwap) {
+    if (describe(parse_scheme(stored.hidden[l].scheme)).has(Side::kPost, PieceKind::kPairSwap)) {
       // No statistic of W*, B* alone tells the two columns of a pair apart:
       // each column moves with its own threshold. Stated, not guessed.
       jstats.push_back({{"layer", l + 1}, {"component", "S (column swap)"}, {"statistic", "none"},
