@@ -156,7 +156,18 @@ std::string range_text(double lo, double hi, int digits) {
   return a == b ? a : a.substr(0, a.size() - 2) + "–" + b;
 }
 
-bool has_inversion(Scheme s) { return s != Scheme::kRowSwap && s != Scheme::kColSwap && s != Scheme::kNone; }
+bool has_inversion(Scheme s) { return xbg::describe(s).has(xbg::PieceKind::kInversion); }
+
+// "A, B, C, row-inv, col-inv" (with an inversion) or "row-swap or col-swap" (pieces, none an inversion).
+std::string ids_where(bool inversion, const std::string& last_separator) {
+  std::vector<std::string> ids;
+  for (const auto& d : xbg::scheme_descriptors())
+    if (!d.pieces.empty() && d.has(xbg::PieceKind::kInversion) == inversion) ids.push_back(d.id);
+  std::string out;
+  for (size_t i = 0; i < ids.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == ids.size() ? last_separator : ", ") + ids[i];
+  return out;
+}
 
 // Which rows exceed the threshold, and whether every one of them lacks an inversion.
 std::string findings(const NetworkResult& nr, double explain_above) {
@@ -199,7 +210,7 @@ std::string findings(const NetworkResult& nr, double explain_above) {
       (pixels ? fc1_hi : hid_hi) = std::max(pixels ? fc1_hi : hid_hi, share);
     }
   if (weak && weak_with_inversion == 0) {
-    o << "- Every such row is a swap-only scheme (row-swap or col-swap): no inversion. A pairwise swap changes a "
+    o << "- Every such row is a swap-only scheme (" << ids_where(false, " or ") << "): no inversion. A pairwise swap changes a "
          "value only when its key bit is 1 and the two values of its pair differ";
     if (hid_hi > 0) {
       o << "; on hidden activations that is " << range_text(hid_lo, hid_hi, 0) << " of the swapped vector";
@@ -215,9 +226,10 @@ std::string findings(const NetworkResult& nr, double explain_above) {
   }
   if (key_count) {
     std::snprintf(buf, sizeof buf,
-                  "- Rows with an inversion (A, B, C, row-inv, col-inv, single-key variants): mean no-key accuracy "
+                  "- Rows with an inversion (%s, single-key variants): mean no-key accuracy "
                   "%.2f–%.2f %%; %d of %d (row, key) pairs are above %.0f %%, the highest %.2f %% (%s).\n",
-                  100 * inv_lo, 100 * inv_hi, keys_above, key_count, explain_above, 100 * key_hi, key_hi_row.c_str());
+                  ids_where(true, ", ").c_str(), 100 * inv_lo, 100 * inv_hi, keys_above, key_count, explain_above,
+                  100 * key_hi, key_hi_row.c_str());
     o << buf;
   }
   // Single-layer rows spread widely over keys; rows protecting every layer much less.
@@ -301,9 +313,8 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
       const bool paper = !variant.single && paper_rows().count(variant.scheme) && nr.dataset == "mnist" &&
                          nr.net.hidden.size() == 3;
       std::string title = "Scheme " + variant_name(variant.scheme, variant.single);
-      if (!variant.single && variant.scheme == Scheme::kA) title += " (paper Table I: swap + inversion along rows)";
-      if (!variant.single && variant.scheme == Scheme::kB) title += " (paper Table II: swap + inversion along columns)";
-      if (!variant.single && variant.scheme == Scheme::kC) title += " (paper Table III: row inversion + column swap)";
+      const std::string& reference = xbg::describe(variant.scheme).reference;
+      if (!variant.single && !reference.empty()) title += " (" + reference + ")";
       md << "### " << title << "\n\n";
       md << "| protected layers | key bits R + S | with key: accuracy, predictions ≠ plain | no key: mean ± std | no key: min–max | keys above " << explain_above << " % | clone key: mean ± std |"
          << (paper ? " paper: key | paper: no key |" : "") << "\n";
@@ -396,9 +407,10 @@ int run(int argc, char** argv) {
     variants.push_back({s, false});
   }
   if (!no_single)
-    for (Scheme s : {Scheme::kA, Scheme::kB, Scheme::kC})
-      for (const auto& v : std::vector<Variant>(variants))
-        if (v.scheme == s && !v.single) variants.push_back({s, true});
+    for (Scheme s : xbg::all_schemes())
+      if (xbg::describe(s).single_key_applies())
+        for (const auto& v : std::vector<Variant>(variants))
+          if (v.scheme == s && !v.single) variants.push_back({s, true});
   std::vector<uint64_t> seeds;
   for (int k = 0; k < keys; ++k) seeds.push_back(first_seed + k);
 

@@ -21,14 +21,10 @@ BitVec sign_of(const std::vector<int>& sums, const std::vector<int>& thresholds)
 
 // Which side of the layer the scheme's swap acts on (none if it has no swap).
 const char* swap_side(Scheme s) {
-  switch (s) {
-    case Scheme::kA:
-    case Scheme::kRowSwap: return "input";
-    case Scheme::kB:
-    case Scheme::kC:
-    case Scheme::kColSwap: return "output";
-    default: return "";
-  }
+  const SchemeDescriptor& d = describe(s);
+  if (d.has(Side::kPre, PieceKind::kPairSwap)) return "input";
+  if (d.has(Side::kPost, PieceKind::kPairSwap)) return "output";
+  return "";
 }
 
 }  // namespace
@@ -159,14 +155,8 @@ std::vector<LayerDiagnosis> diagnose_row(const Network& plain, const EvalSet& se
             flip_fraction(trace.layer_outputs[l], set.plain[i].layer_outputs[l]) / (images * keys);
         if (per_layer[l] == Scheme::kNone) continue;
         const BitVec& in = l == 0 ? set.inputs[i] : set.plain[i].layer_outputs[l - 1];
-        if (per_layer[l] == Scheme::kA || per_layer[l] == Scheme::kC || per_layer[l] == Scheme::kRowInv ||
-            per_layer[l] == Scheme::kRowSwap) {
-          BitVec t = in;
-          if (per_layer[l] == Scheme::kA || per_layer[l] == Scheme::kRowSwap) pairwise_swap_inplace(t, lk[l].s);
-          if (per_layer[l] != Scheme::kRowSwap)
-            for (int w = 0; w < t.num_words(); ++w) t.data()[w] ^= lk[l].r.data()[w];
-          out[l].input_changed_fraction += flip_fraction(t, in) / (images * keys);
-        }
+        if (scheme_has_pre_unit(per_layer[l]))  // W*^T x = W^T T x, T the inverse of the pre-unit
+          out[l].input_changed_fraction += flip_fraction(pre_unit_inverse(lk[l], in), in) / (images * keys);
         bare.layer_sums(l, in, sums);
         out[l].local_flip_fraction +=
             flip_fraction(sign_of(sums, stored.hidden[l].thresholds), set.plain[i].layer_outputs[l]) / (images * keys);
