@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/common/error.h"
+#include "core/protection/scheme.h"
 
 namespace xbg {
 
@@ -41,8 +42,6 @@ int threshold_with_parity(long long v, int m) {
   return static_cast<int>(v);
 }
 
-static const char* kSchemeIds[] = {"none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"};
-
 void validate_network(const Network& net, const std::string& where) {
   auto fail = [&](const std::string& field, const std::string& msg) { throw UserError(where + ": " + field + ": " + msg); };
   if (net.classifier.m <= 0 || net.classifier.n <= 0) fail("classifier", "empty classifier");
@@ -61,9 +60,7 @@ void validate_network(const Network& net, const std::string& where) {
       if (b < -l.m || b > l.m + 2) fail(f + ".thresholds[" + std::to_string(k) + "]", "outside [-m, m+2]");
       if (((b - l.m) % 2 + 2) % 2) fail(f + ".thresholds[" + std::to_string(k) + "]", "does not have the parity of m");
     }
-    bool known = false;
-    for (const char* id : kSchemeIds) known |= (l.scheme == id);
-    if (!known) fail(f + ".scheme", "unknown scheme id '" + l.scheme + "'");
+    if (!is_scheme_id(l.scheme)) fail(f + ".scheme", "unknown scheme id '" + l.scheme + "'");
     prev = l.n;
   }
   const auto& c = net.classifier;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/common/config.h"
+#include "core/protection/scheme.h"
 #include "core/sim/buffer_config.h"
 #include "core/sim/classifier_config.h"
 #include "core/sim/clock_config.h"
@@ -47,7 +48,7 @@ struct ProtectionConfig {
 
   template <class V> void visit(V& v) {
     v.choice("scheme", scheme, "protection scheme id (docs/design.md §2.3); must match a model file that is already protected",
-             {"none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"});
+             scheme_ids_by_code());
     v.field("layers", layers, "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected)", 1, 1e6);
     v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 9e18);
     v.field("single_key", single_key, "paper III-A single-key option: the swap reuses the inversion key's first bits");
