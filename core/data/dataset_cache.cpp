@@ -22,17 +22,23 @@ using Digest = std::array<unsigned char, 32>;
 
 // Bumped whenever the layout or the binarization rule changes, so old caches
 // read as stale instead of being misread.
-constexpr char kMagic[8] = {'X', 'B', 'G', 'D', 'S', 'C', '1', '\n'};
+constexpr char kMagic[8] = {'X', 'B', 'G', 'D', 'S', 'C', '2', '\n'};
 constexpr size_t kHeaderBytes = 104;
+constexpr size_t kSummedHeaderBytes = 72;  // the checksum covers the header up to itself, then the payload
 constexpr uint32_t kMaxSide = 4096;  // as load_idx
 // Fashion-MNIST's training split is 6 MB here; anything near this is not a cache.
 constexpr uint64_t kMaxPayloadBytes = uint64_t{1} << 30;
 
-Digest sha256(const void* data, size_t n) {
+// SHA-256 of `a` followed by `b`.
+Digest sha256(const void* a, size_t na, const void* b = nullptr, size_t nb = 0) {
   Digest d{};
   unsigned int len = 0;
-  if (!EVP_Digest(data, n, d.data(), &len, EVP_sha256(), nullptr) || len != d.size())
-    throw std::runtime_error("dataset cache: SHA-256 failed");
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) && EVP_DigestUpdate(ctx, a, na) &&
+                  (nb == 0 || EVP_DigestUpdate(ctx, b, nb)) && EVP_DigestFinal_ex(ctx, d.data(), &len) &&
+                  len == d.size();
+  EVP_MD_CTX_free(ctx);
+  if (!ok) throw std::runtime_error("dataset cache: SHA-256 failed");
   return d;
 }
 
@@ -109,7 +115,7 @@ std::string encode(const BinarizedSet& set, uint32_t split, double threshold, co
   put_u64(out, double_bits(threshold));
   out.append(reinterpret_cast<const char*>(fingerprint.data()), fingerprint.size());
   put_u64(out, payload.size());
-  const Digest sum = sha256(payload.data(), payload.size());
+  const Digest sum = sha256(out.data(), out.size(), payload.data(), payload.size());
   out.append(reinterpret_cast<const char*>(sum.data()), sum.size());
   return out + payload;
 }
@@ -166,7 +172,7 @@ bool decode(const std::string& path, uint32_t split, double threshold, const Dig
     return false;
   }
   const unsigned char* p = h + kHeaderBytes;
-  const Digest sum = sha256(p, payload);
+  const Digest sum = sha256(h, kSummedHeaderBytes, p, payload);
   if (std::memcmp(sum.data(), h + 72, sum.size()) != 0) {
     why = "corrupt: checksum";
     return false;

@@ -184,6 +184,10 @@ TEST(DatasetCache, CorruptOrTruncatedCacheIsRebuiltNeverTrusted) {
   cases.push_back({"a label flipped", flipped(good.size() - 1), "corrupt: checksum"});
   cases.push_back({"the stored checksum flipped", flipped(80), "corrupt: checksum"});
   cases.push_back({"the image count changed", flipped(16), "corrupt: size"});
+  std::vector<char> reshaped = good;  // 14 x 56: the same bytes, another shape
+  reshaped[8] = 14;
+  reshaped[12] = 56;
+  cases.push_back({"rows and cols changed", reshaped, "corrupt: checksum"});
   cases.push_back({"the magic changed", flipped(0), "corrupt: not a dataset cache of this version"});
   cases.push_back({"cut in the payload", std::vector<char>(good.begin(), good.end() - 50), "corrupt: size"});
   cases.push_back({"cut in the header", std::vector<char>(good.begin(), good.begin() + 50), "corrupt: truncated header"});
@@ -234,9 +238,12 @@ TEST(DatasetCache, PaddingBitsMustBeZero) {
   std::vector<char> bytes = read_bytes(info.path);
   ASSERT_EQ(bytes.size(), 104u + 2 * 2 + 2);
   bytes[104 + 1] = static_cast<char>(bytes[104 + 1] | 0x80);  // image 0, bit 15
-  // With a matching checksum, so only the padding check can catch it.
+  // With a matching checksum (header bytes 0-71, then the payload), so only
+  // the padding check can catch it.
+  std::vector<char> summed(bytes.begin(), bytes.begin() + 72);
+  summed.insert(summed.end(), bytes.begin() + 104, bytes.end());
   unsigned int len = 0;
-  ASSERT_EQ(EVP_Digest(bytes.data() + 104, bytes.size() - 104, reinterpret_cast<unsigned char*>(bytes.data() + 72), &len,
+  ASSERT_EQ(EVP_Digest(summed.data(), summed.size(), reinterpret_cast<unsigned char*>(bytes.data() + 72), &len,
                        EVP_sha256(), nullptr), 1);
   write_bytes(info.path, bytes);
   const BinarizedSet b = xbg::load_binarized(source, cache, "test", 0.5, &info);
