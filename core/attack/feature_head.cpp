@@ -394,6 +394,23 @@ Eigen::VectorXd first_layer_features(const BinaryLayer* fc1, const InterfaceMap*
   return f;
 }
 
+BinaryLayer with_median_thresholds(const BinaryLayer& fc1, const InterfaceMap& map, const std::vector<BitVec>& xs) {
+  if (xs.empty()) throw std::invalid_argument("with_median_thresholds: no images");
+  BinaryLayer out = fc1;
+  std::vector<std::vector<int>> sums(fc1.n);
+  BitVec x_stored(fc1.m);
+  for (const BitVec& x : xs) {
+    for (int p = 0; p < fc1.m; ++p) x_stored.set(p, x.get(map.pi[p]) != static_cast<bool>(map.flip[p]));
+    for (int c = 0; c < fc1.n; ++c) sums[c].push_back(fc1.column_sum(c, x_stored));
+  }
+  for (int c = 0; c < fc1.n; ++c) {
+    auto mid = sums[c].begin() + static_cast<long>(sums[c].size() / 2);
+    std::nth_element(sums[c].begin(), mid, sums[c].end());
+    out.thresholds[c] = *mid;  // a sum, so it has the parity of m
+  }
+  return out;
+}
+
 Eigen::MatrixXd first_layer_feature_matrix(const BinaryLayer* fc1, const InterfaceMap* map, const std::vector<BitVec>& xs) {
   if (xs.empty()) throw std::invalid_argument("first_layer_feature_matrix: no images");
   const Eigen::VectorXd f0 = first_layer_features(fc1, map, xs[0]);
@@ -425,6 +442,7 @@ struct FeaturesConfig {
   double select_lambda = 10;
   int starts = 8;
   int repair_sweeps = 10;
+  std::string thresholds = "stored";
   template <class V> void visit(V& v) {
     v.field("k", k, "labelled images the thief has (each value is one run; the smaller sets are nested in the larger)",
             2, 1000000);
@@ -436,6 +454,10 @@ struct FeaturesConfig {
             10000);
     v.field("repair_sweeps", repair_sweeps,
             "sweeps of pairwise row swaps that raise the neighbours' agreement after each layout is grown", 0, 10000);
+    v.choice("thresholds", thresholds,
+             "FC1 thresholds the head reads with: stored (B* as stored) or median (each neuron's median sum on the k "
+             "images, for schemes that would hide or perturb B*)",
+             {"stored", "median"});
     v.field("lambdas", lambdas, "ridge penalties tried; 5-fold cross-validation on the k images picks one", 1e-9, 1e12);
     v.field("candidates", candidates,
             "readings of the pixel layout (symmetry, offset, sign), best by neuron balance, that the labelled images "
@@ -525,20 +547,31 @@ AttackOutcome run(const AttackContext& ctx, const FeaturesConfig& cfg) {
     const std::vector<int> ysel(ys.begin(), ys.begin() + ks);
     const size_t chosen = choose_pixel_reading(fc1, cands, xsel, ysel, classes, cfg.select_lambda);
     const InterfaceMap& map = cands[chosen].map;
-    const RidgeHead head = train_head(&fc1, &map, xs, ys, classes, cfg.lambdas);
+    const BinaryLayer fc1_read = cfg.thresholds == "median" ? with_median_thresholds(fc1, map, xs) : fc1;
+    const RidgeHead head = train_head(&fc1_read, &map, xs, ys, classes, cfg.lambdas);
     const double balance = cands[chosen].balance_error;
-    // Pixels placed right, over all pixels and over those lit in any of the k images.
+    // Rows read exactly right (pixel and sign), and, since a reading off by
+    // a pixel serves the head almost as well, the pairs of neighbouring lit
+    // pixels whose rows the reading keeps neighbours.
     int right = 0, lit = 0, lit_right = 0;
-    std::vector<char> is_lit(fc1.m, 0);
-    for (const BitVec& x : xs)
-      for (int i = 0; i < fc1.m; ++i) is_lit[i] |= x.get(i);
-    if (has_truth)
+    if (has_truth) {
+      std::vector<char> is_lit(fc1.m, 0);
+      for (const BitVec& x : xs)
+        for (int i = 0; i < fc1.m; ++i) is_lit[i] |= x.get(i);
+      std::vector<int> row_of(fc1.m);
       for (int p = 0; p < fc1.m; ++p) {
-        const bool ok = map.pi[p] == truth.pi[p] && map.flip[p] == truth.flip[p];
-        right += ok;
-        if (is_lit[truth.pi[p]]) ++lit, lit_right += ok;
+        right += map.pi[p] == truth.pi[p] && map.flip[p] == truth.flip[p];
+        row_of[truth.pi[p]] = p;
       }
-    const double acc = head_accuracy(head, &fc1, &map, ctx.data.test_x, ctx.data.test_y, test);
+      for (int i = 0; i < fc1.m; ++i)
+        for (int j : {i % cols + 1 < cols ? i + 1 : -1, i + cols < fc1.m ? i + cols : -1}) {
+          if (j < 0 || !is_lit[i] || !is_lit[j]) continue;
+          const int a = map.pi[row_of[i]], b = map.pi[row_of[j]];
+          ++lit;
+          lit_right += std::abs(a / cols - b / cols) + std::abs(a % cols - b % cols) == 1;
+        }
+    }
+    const double acc = head_accuracy(head, &fc1_read, &map, ctx.data.test_x, ctx.data.test_y, test);
     const RidgeHead pix = train_head(nullptr, nullptr, xs, ys, classes, cfg.lambdas);
     const double pix_acc = head_accuracy(pix, nullptr, nullptr, ctx.data.test_x, ctx.data.test_y, test);
     json run = {{"k", k},
@@ -556,10 +589,10 @@ AttackOutcome run(const AttackContext& ctx, const FeaturesConfig& cfg) {
       const RidgeHead best = train_head(&fc1, &truth, xs, ys, classes, cfg.lambdas);
       const double best_acc = head_accuracy(best, &fc1, &truth, ctx.data.test_x, ctx.data.test_y, test);
       run["pixel_rows_right"] = share;
-      run["lit_pixel_rows_right"] = lit_share;
+      run["lit_neighbours_kept"] = lit_share;
       run["right_key_accuracy"] = best_acc;
       row.push_back({"pixel rows right %", fmt_pct(share, 1)});
-      row.push_back({"lit pixels right %", fmt_pct(lit_share, 1)});
+      row.push_back({"lit neighbours kept %", fmt_pct(lit_share, 1)});
       row.push_back({"head on FC1 %", fmt_pct(acc)});
       row.push_back({"head, right pixel order %", fmt_pct(best_acc)});
     } else {

@@ -67,6 +67,10 @@ double ridge_loo_accuracy(const Eigen::MatrixXd& features, const std::vector<int
 // +-1 features of the stored FC1 for input x read through `map`
 // (x*_p = +-x_pi(p)), or the pixels themselves (`fc1` null).
 Eigen::VectorXd first_layer_features(const BinaryLayer* fc1, const InterfaceMap* map, const BitVec& x);
+// `fc1` with each threshold re-set to its neuron's median sum on the images
+// read through `map`: balanced features that need no stored B*.
+BinaryLayer with_median_thresholds(const BinaryLayer& fc1, const InterfaceMap& map, const std::vector<BitVec>& xs);
+
 // One row of first_layer_features per image.
 Eigen::MatrixXd first_layer_feature_matrix(const BinaryLayer* fc1, const InterfaceMap* map, const std::vector<BitVec>& xs);
 

@@ -14,6 +14,10 @@
 #   differential the published differential attack: default settings (k 1,000, blocks of 8, accuracy)
 #                on col-swap, A, B, C (FC1-3), and the paper's 5,000 images on col-swap with accuracy and
 #                with cross-entropy (about 40 min)
+#   features     the floor under every scheme of this kind: FC1 laid out from its own Gram matrix
+#                after a fresh full signed permutation of its rows, then a ridge head on FC1's outputs
+#                (k 100 and 1,000): A, B, C on FC1-3, MNIST and Fashion; MNIST C also with the
+#                thresholds re-set to medians (as if B* were hidden)
 #   hill-climb-align  extra: hill-climb (greedy, cross-entropy, k = 100) started from the alignment key,
 #                A, B, C on FC1-3 (MNIST): the combination
 #   hill-climb   A, B, C x {FC1, FC2, FC3, FC1-3} on MNIST, default settings (k 100/1000,
@@ -143,6 +147,18 @@ step_differential() {
     --set differential.objective=cross-entropy
 }
 
+step_features() {
+  mkdir -p "$P1/features"
+  local d s
+  for d in mnist fashion; do
+    for s in $SCHEMES; do
+      run features "${d}_${s}_FC1-2-3" "$P1/features" attack --model "$(model "$d" "$s" 1,2,3)" --method features
+    done
+  done
+  run features-median mnist_C_FC1-2-3 "$P1/features" attack --model "$(model mnist C 1,2,3)" --method features \
+    --set features.thresholds=median
+}
+
 step_key_distance() {
   for s in $SCHEMES; do
     run key-distance "mnist_${s}_FC1-2-3" "$P1" attack --model "$(model mnist "$s" 1,2,3)" --method key-distance
@@ -203,7 +219,7 @@ step_tvla() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural align hill-climb-align differential hill-climb hill-climb-structural
+[ ${#steps[@]} -eq 0 ] && steps=(models no-key random-keys key-distance structural align features hill-climb-align differential hill-climb hill-climb-structural
                                  hill-climb-budget fine-tune query-extraction query-noise helper-data tvla)
 for st in "${steps[@]}"; do
   case $st in
@@ -213,6 +229,7 @@ for st in "${steps[@]}"; do
     align) step_align ;;
     hill-climb-align) step_hill_climb_align ;;
     differential) step_differential ;;
+    features) step_features ;;
     hill-climb) step_hill_climb ;;
     hill-climb-structural) step_hill_climb_structural ;;
     hill-climb-budget) step_hill_climb_budget ;;
