@@ -233,7 +233,9 @@ std::string dataset_cache_path(const DatasetSource& source, const std::string& c
   std::error_code ec;
   const std::string folder = fs::absolute(source.folder, ec).lexically_normal().string();
   const Digest f = sha256(folder.data(), folder.size());
-  return cache_dir + "/" + source.name + "-" + split + "-t" + t + "-" + hex(f.data(), 4) + ".xbgds";
+  // The format version in the name: binaries of two versions sharing a folder
+  // keep a file each instead of rebuilding each other's.
+  return cache_dir + "/" + source.name + "-" + split + "-t" + t + "-" + hex(f.data(), 4) + "-v" + kMagic[6] + ".xbgds";
 }
 
 BinarizedSet binarize_set(const ImageSet& set, double threshold) {
