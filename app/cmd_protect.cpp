@@ -71,10 +71,12 @@ int self_check(const xbg::Network& plain, const xbg::Network& stored, const xbg:
 int run(int argc, char** argv) {
   std::string model_path, scheme_text, layers_text = "all", out_path, report_path;
   bool single_key = false;
+  std::string scheme_help;
+  for (xbg::Scheme s : xbg::all_schemes()) scheme_help += (scheme_help.empty() ? "" : " | ") + xbg::scheme_id(s);
   po::options_description opts("protect options");
   opts.add_options()
       ("model,m", po::value(&model_path)->required(), "plain model file (e.g. networks/mnist.json)")
-      ("scheme,s", po::value(&scheme_text)->required(), "A | B | C | row-inv | row-swap | col-inv | col-swap | none")
+      ("scheme,s", po::value(&scheme_text)->required(), scheme_help.c_str())
       ("layers,l", po::value(&layers_text), "hidden layers to protect, 1-based FC numbers: 1,2,3 or all (default all)")
       ("single-key", po::bool_switch(&single_key), "paper III-A: one inversion-length key, its first bits reused for the swap")
       ("out,o", po::value(&out_path)->required(), "protected model file to write");

@@ -18,26 +18,6 @@ namespace {
 constexpr double kFj = 1e-15, kPj = 1e-12, kPw = 1e-12, kNw = 1e-9;
 constexpr double kUm2ToMm2 = 1e-6;
 
-// What a protection unit does (paper §III): the pre-unit acts on the rows (layer
-// input X), the post-unit on the columns (comparator outputs y*). A: row
-// inversion + swap; B: column inversion + swap; C: row inversion, column swap.
-struct UnitOps {
-  bool invert = false, swap = false;
-};
-UnitOps unit_ops(Scheme s, bool pre) {
-  switch (s) {
-    case Scheme::kA: return pre ? UnitOps{true, true} : UnitOps{};
-    case Scheme::kB: return pre ? UnitOps{} : UnitOps{true, true};
-    case Scheme::kC: return pre ? UnitOps{true, false} : UnitOps{false, true};
-    case Scheme::kRowInv: return pre ? UnitOps{true, false} : UnitOps{};
-    case Scheme::kRowSwap: return pre ? UnitOps{false, true} : UnitOps{};
-    case Scheme::kColInv: return pre ? UnitOps{} : UnitOps{true, false};
-    case Scheme::kColSwap: return pre ? UnitOps{} : UnitOps{false, true};
-    case Scheme::kNone: return {};
-  }
-  return {};
-}
-
 int ceil_log2_plus1(int m) { return static_cast<int>(std::ceil(std::log2(static_cast<double>(m) + 1.0))); }
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
@@ -165,8 +145,10 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
 }
 
 double PowerModel::slice_ge(bool pre_unit) const {
-  const UnitOps ops = unit_ops(scheme_, pre_unit);
-  return (ops.invert ? cfg_.energy.xor_ge : 0.0) + (ops.swap ? cfg_.energy.mux2_ge : 0.0);
+  // The gates of the unit's pieces (core/protection/scheme.h): the pre-unit
+  // acts on the rows (layer input X), the post-unit on the columns (y*).
+  const UnitGates g = describe(scheme_).gates(pre_unit ? Side::kPre : Side::kPost);
+  return g.xor2 * cfg_.energy.xor_ge + g.mux2 * cfg_.energy.mux2_ge;
 }
 
 double PowerModel::busy_cycle_energy_j(const EnergyLedger& ledger, EnergyLedger::BlockId b) const {
@@ -182,11 +164,10 @@ double PowerModel::logic_ge(const EnergyLedger& ledger, EnergyLedger::BlockId b)
     const bool pre = kind == "pre_unit";
     const int m = shape_.topology[l], n = shape_.topology[l + 1];
     const int bits = pre ? m : n;
-    const UnitOps ops = unit_ops(scheme_, pre);
     // Key registers hold this unit's share of the layer key (paper: A m + m/2,
     // B n + n/2, C m + n/2); with single_key the swap reads the inversion bits.
-    const KeyLengths kl = key_lengths(scheme_, m, n, cfg_.protection.single_key);
-    const int key_bits = (ops.invert ? kl.inversion_bits : 0) + (ops.swap && !kl.single_key ? kl.swap_bits : 0);
+    const int key_bits =
+        unit_key_register_bits(scheme_, pre ? Side::kPre : Side::kPost, m, n, cfg_.protection.single_key);
     const bool registered = (pre ? cfg_.pre_unit.latency_cycles : cfg_.post_unit.latency_cycles) > 0;
     return bits * (slice_ge(pre) + (registered ? c.flip_flop_ge : 0.0)) + key_bits * c.flip_flop_ge;
   }

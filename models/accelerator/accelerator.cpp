@@ -352,7 +352,7 @@ tlm::tlm_response_status Accelerator::register_access(tlm::tlm_command cmd, uint
     }
     if (addr >= regs::kLayerCfg && addr < regs::kLayerCfg + 4 * layer_cfg_.size()) {
       const bool valid = (v & ~(regs::kLayerCfgSchemeMask | regs::kLayerCfgSingleKey)) == 0 &&
-                         (v & regs::kLayerCfgSchemeMask) <= static_cast<uint32_t>(Scheme::kColSwap);
+                         is_scheme_code(v & regs::kLayerCfgSchemeMask);
       if (busy || !valid) return tlm::TLM_GENERIC_ERROR_RESPONSE;
       layer_cfg_[(addr - regs::kLayerCfg) / 4] = v;
       model_written();

@@ -12,11 +12,6 @@ namespace {
 // block, the message and at least 9 bytes of padding; the outer hash two blocks.
 int64_t hmac_compressions(size_t len) { return static_cast<int64_t>((64 + len + 9 + 63) / 64) + 2; }
 
-std::string layer_info(int layer, Scheme s, bool single_key) {
-  // Must stay the info string of derive_layer_key (core/protection/transforms.cpp).
-  return "xbarguard/v1/layer=" + std::to_string(layer) + "/scheme=" + scheme_id(s) + "/single=" + (single_key ? "1" : "0");
-}
-
 }  // namespace
 
 int64_t KeyUnit::hkdf_compressions(size_t info_bytes, size_t output_bytes) {
@@ -118,7 +113,7 @@ KeyUnit::Outcome KeyUnit::boot(const std::string& helper_text, const std::vector
       }
       const int bits = key_lengths(c.scheme, shapes_[l].m, shapes_[l].n, c.single_key).total();
       key_bits += bits;
-      compressions += hkdf_compressions(layer_info(static_cast<int>(l) + 1, c.scheme, c.single_key).size(),
+      compressions += hkdf_compressions(layer_key_info(static_cast<int>(l) + 1, c.scheme, c.single_key).size(),
                                         static_cast<size_t>(bits + 7) / 8);
     }
     r.stats.sha256_compressions += compressions;
