@@ -604,6 +604,7 @@ AlignResult align_keys(const Network& stored, const std::vector<BitVec>& xs, con
                        const AlignOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   if (xs.empty()) throw std::invalid_argument("align_keys: no images");
+  require_known_pieces(stored, "align");
   AlignResult res;
   res.guess = opt.initial ? *opt.initial : KeySpace(stored).zero();
   align_pass(stored, xs, ys, opt, res);

@@ -38,6 +38,18 @@ BinaryLayer effective_layer(const BinaryLayer& stored, const LayerKey& guess) {
   return unprotect_layer(stored, guess);
 }
 
+void require_known_pieces(const Network& stored, const std::string& method) {
+  for (size_t l = 0; l < stored.hidden.size(); ++l)
+    for (const Piece& p : describe(parse_scheme(stored.hidden[l].scheme)).pieces) {
+      switch (p.kind) {  // a new family lands here (-Wswitch) until the searches model it
+        case PieceKind::kInversion:
+        case PieceKind::kPairSwap: continue;
+      }
+      throw UserError(method + ": FC" + std::to_string(l + 1) + " (scheme " + stored.hidden[l].scheme +
+                      ") has a " + piece_kind_name(p.kind) + " piece, which this method does not model");
+    }
+}
+
 Network effective_network(const Network& stored, const KeyGuess& guess) {
   if (guess.size() != stored.hidden.size())
     throw std::invalid_argument("effective_network: " + std::to_string(guess.size()) + " layer keys for " +

@@ -36,6 +36,11 @@ using KeyGuess = std::vector<LayerKey>;
 BinaryLayer effective_layer(const BinaryLayer& stored, const LayerKey& guess);
 Network effective_network(const Network& stored, const KeyGuess& guess);
 
+// The searches that model how a key moves data (align, hill-climb,
+// structural) know the inversion and pair-swap piece families only. UserError
+// naming the method, the layer and the family for a scheme with another one.
+void require_known_pieces(const Network& stored, const std::string& method);
+
 // Flat numbering of the key bits of the protected layers. Per layer: R then S;
 // with the single-key option only R (S is its prefix and follows it).
 class KeySpace {

@@ -118,6 +118,7 @@ LayerSearch::LayerSearch(const Network& stored, const KeyGuess& guess, int layer
   if (layer < 0 || layer >= static_cast<int>(stored.hidden.size()))
     throw std::invalid_argument("LayerSearch: no hidden layer " + std::to_string(layer));
   if (images.size() != labels.size()) throw std::invalid_argument("LayerSearch: images and labels differ in count");
+  require_known_pieces(stored, "hill-climb");
   const BinaryLayer& L = stored.hidden[layer];
   m_ = L.m;
   n_ = L.n;

@@ -204,6 +204,7 @@ void set_key_part(KeyGuess& g, int layer, bool swap, const BitVec& bits) {
 std::vector<StructuralCandidate> structural_candidates(const Network& stored, int rows, int cols,
                                                        const std::vector<BitVec>& xs, const std::vector<int>& ys,
                                                        int icm_sweeps, int* fits) {
+  require_known_pieces(stored, "structural");
   const KeySpace space(stored);
   const KeyGuess zero = space.zero();
   std::vector<StructuralCandidate> out;
