@@ -27,9 +27,6 @@ void check_grid(const BinaryLayer& fc1, int image_rows, int image_cols, const ch
                     std::to_string(image_rows) + "x" + std::to_string(image_cols) + " pixels");
 }
 
-}  // namespace
-
-
 // One greedy layout grown from row `first`; `agreement` gets the sum of the
 // signed Gram over the layout's 4-adjacent rows, which a fold lowers.
 PixelLayout grow_layout(const Eigen::MatrixXf& g, int first, int image_rows, int image_cols, int repair_sweeps,
@@ -170,6 +167,8 @@ PixelLayout grow_layout(const Eigen::MatrixXf& g, int first, int image_rows, int
   }
   return layout;
 }
+
+}  // namespace
 
 PixelLayout lay_out_pixel_rows(const BinaryLayer& fc1, int image_rows, int image_cols, int starts, int repair_sweeps) {
   if (starts < 1 || repair_sweeps < 0) throw std::invalid_argument("lay_out_pixel_rows: starts >= 1, repair_sweeps >= 0");
