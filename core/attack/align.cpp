@@ -687,12 +687,9 @@ json part_details(const Evaluator& eval, const KeyGuess& guess) {
 
 AttackOutcome run(const AttackContext& ctx, const AlignConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
-  const int train = static_cast<int>(ctx.data.train_x.size());
   int kmax = 0;
   for (int k : cfg.k) kmax = std::max(kmax, k);
-  if (kmax > train)
-    throw UserError("align.k: " + std::to_string(kmax) + " images asked, the training split has " + std::to_string(train));
-  const std::vector<int> idx = attacker_pool(train, ctx.seed);
+  const std::vector<int> idx = checked_attacker_pool(ctx, kmax, "align.k");
   const int rows = ctx.data.raw ? ctx.data.raw->test.rows : 0, cols = ctx.data.raw ? ctx.data.raw->test.cols : 0;
 
   AttackOutcome out;
@@ -701,10 +698,7 @@ AttackOutcome run(const AttackContext& ctx, const AlignConfig& cfg) {
   for (int k : cfg.k) {
     std::vector<BitVec> xs;
     std::vector<int> ys;
-    for (int i = 0; i < k; ++i) {
-      xs.push_back(ctx.data.train_x[idx[i]]);
-      ys.push_back(ctx.data.train_y[idx[i]]);
-    }
+    first_pool_images(ctx.data, idx, k, xs, ys);
     AlignOptions opt;
     opt.centered = cfg.moments == "centered";
     opt.geometry_weight = static_cast<float>(cfg.geometry_weight);

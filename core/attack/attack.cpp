@@ -241,6 +241,24 @@ std::vector<int> attacker_pool(int train_count, uint64_t seed) {
   return idx;
 }
 
+std::vector<int> checked_attacker_pool(const AttackContext& ctx, int k_largest, const std::string& field) {
+  const int train = static_cast<int>(ctx.data.train_x.size());
+  if (k_largest > train)
+    throw UserError(field + ": " + std::to_string(k_largest) + " images asked, the training split has " +
+                    std::to_string(train));
+  return attacker_pool(train, ctx.seed);
+}
+
+void first_pool_images(const AttackData& data, const std::vector<int>& pool, int k, std::vector<BitVec>& xs,
+                       std::vector<int>& ys) {
+  xs.clear();
+  ys.clear();
+  for (int i = 0; i < k; ++i) {
+    xs.push_back(data.train_x[pool[i]]);
+    ys.push_back(data.train_y[pool[i]]);
+  }
+}
+
 const AttackMethod& find_method(const std::string& name) {
   std::string known;
   for (const auto& m : attack_methods()) {

@@ -177,6 +177,13 @@ const AttackMethod& find_method(const std::string& name);  // UserError listing 
 // seeded order; the first k are the k-image set, so smaller sets are nested
 // in larger ones and every method with the same seed sees the same images.
 std::vector<int> attacker_pool(int train_count, uint64_t seed);
+// The pool of a method whose largest labelled set is `k_largest` images, as
+// asked by config field `field` (e.g. "align.k"): a UserError if the
+// training split is smaller.
+std::vector<int> checked_attacker_pool(const AttackContext& ctx, int k_largest, const std::string& field);
+// The first k images of `pool` and their labels: the k-image set.
+void first_pool_images(const AttackData& data, const std::vector<int>& pool, int k, std::vector<BitVec>& xs,
+                       std::vector<int>& ys);
 
 // Helpers shared by the methods.
 std::string fmt_pct(double share, int decimals = 2);  // 0.1234 -> "12.34"

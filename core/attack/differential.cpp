@@ -212,14 +212,10 @@ std::string hex_bits(const BitVec& v) {
 AttackOutcome run(const AttackContext& ctx, const DifferentialConfig& cfg) {
   const KeySpace& space = ctx.eval.space();
   if (space.layers().empty()) throw UserError("differential: the model has no protected layer");
-  const int train = static_cast<int>(ctx.data.train_x.size());
   int kmax = 0;
   for (int k : cfg.k) kmax = std::max(kmax, k);
   if (cfg.k.empty()) throw UserError("differential.k: empty list");
-  if (kmax > train)
-    throw UserError("differential.k: " + std::to_string(kmax) + " images asked, the training split has " +
-                    std::to_string(train));
-  const std::vector<int> idx = attacker_pool(train, ctx.seed);
+  const std::vector<int> idx = checked_attacker_pool(ctx, kmax, "differential.k");
 
   int64_t blocks_per_run = 0;
   for (int l : space.layers()) blocks_per_run += layer_blocks(ctx.stored, space, l, cfg.block_bits, true).size();
@@ -233,10 +229,7 @@ AttackOutcome run(const AttackContext& ctx, const DifferentialConfig& cfg) {
   for (int k : cfg.k) {
     std::vector<BitVec> xs;
     std::vector<int> ys;
-    for (int i = 0; i < k; ++i) {
-      xs.push_back(ctx.data.train_x[idx[i]]);
-      ys.push_back(ctx.data.train_y[idx[i]]);
-    }
+    first_pool_images(ctx.data, idx, k, xs, ys);
     const RunResult r = differential_search(ctx.stored, xs, ys, cfg, ctx.eval, bar);
     const double test = ctx.eval.test_accuracy(r.guess);
     const double agree = ctx.eval.has_truth() ? ctx.eval.agreement(r.guess) : NAN;

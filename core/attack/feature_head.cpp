@@ -430,6 +430,20 @@ size_t choose_pixel_reading(const BinaryLayer& fc1, const std::vector<PixelMapCa
   return chosen;
 }
 
+BinaryLayer scramble_rows(const BinaryLayer& fc1, uint64_t seed, InterfaceMap& applied) {
+  std::mt19937_64 rng(seed ^ 0x7363726d626c6521ull);  // "scrmble!"
+  applied.pi.resize(fc1.m);
+  std::iota(applied.pi.begin(), applied.pi.end(), 0);
+  std::shuffle(applied.pi.begin(), applied.pi.end(), rng);
+  applied.flip.resize(fc1.m);
+  for (int p = 0; p < fc1.m; ++p) applied.flip[p] = rng() & 1;
+  BinaryLayer out = fc1;
+  for (int c = 0; c < fc1.n; ++c)
+    for (int p = 0; p < fc1.m; ++p)
+      out.columns[c].set(p, fc1.columns[c].get(applied.pi[p]) != static_cast<bool>(applied.flip[p]));
+  return out;
+}
+
 namespace {
 
 struct FeaturesConfig {
@@ -467,22 +481,6 @@ struct FeaturesConfig {
   }
 };
 
-// The stored FC1 rows permuted and negated by a fresh random map; `applied`
-// gets the map from the new rows to the old (x*_p = +-x*_old(pi[p])).
-BinaryLayer scramble_rows(const BinaryLayer& fc1, uint64_t seed, InterfaceMap& applied) {
-  std::mt19937_64 rng(seed ^ 0x7363726d626c6521ull);  // "scrmble!"
-  applied.pi.resize(fc1.m);
-  std::iota(applied.pi.begin(), applied.pi.end(), 0);
-  std::shuffle(applied.pi.begin(), applied.pi.end(), rng);
-  applied.flip.resize(fc1.m);
-  for (int p = 0; p < fc1.m; ++p) applied.flip[p] = rng() & 1;
-  BinaryLayer out = fc1;
-  for (int c = 0; c < fc1.n; ++c)
-    for (int p = 0; p < fc1.m; ++p)
-      out.columns[c].set(p, fc1.columns[c].get(applied.pi[p]) != static_cast<bool>(applied.flip[p]));
-  return out;
-}
-
 double head_accuracy(const RidgeHead& head, const BinaryLayer* fc1, const InterfaceMap* map,
                      const std::vector<BitVec>& xs, const std::vector<int>& ys, int limit) {
   int right = 0;
@@ -501,12 +499,9 @@ AttackOutcome run(const AttackContext& ctx, const FeaturesConfig& cfg) {
   const int rows = ctx.data.raw ? ctx.data.raw->test.rows : 0, cols = ctx.data.raw ? ctx.data.raw->test.cols : 0;
   if (rows * cols != ctx.stored.input_size())
     throw UserError("features: needs images whose pixels are the model's inputs (mnist or fashion data)");
-  const int train = static_cast<int>(ctx.data.train_x.size());
   int kmax = 0;
   for (int k : cfg.k) kmax = std::max(kmax, k);
-  if (kmax > train)
-    throw UserError("features.k: " + std::to_string(kmax) + " images asked, the training split has " +
-                    std::to_string(train));
+  const std::vector<int> idx = checked_attacker_pool(ctx, kmax, "features.k");
   const int classes = ctx.stored.classifier.n;
   const int test = ctx.eval.test_images();
 
@@ -530,14 +525,13 @@ AttackOutcome run(const AttackContext& ctx, const FeaturesConfig& cfg) {
   const PixelLayout layout = lay_out_pixel_rows(fc1, rows, cols, cfg.starts, cfg.repair_sweeps);
   const double layout_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_layout).count();
 
-  const std::vector<int> idx = attacker_pool(train, ctx.seed);
   AttackOutcome out;
   json jruns = json::array();
   ProgressBar bar("features " + ctx.target_label, static_cast<int64_t>(cfg.k.size()));
   for (int k : cfg.k) {
     std::vector<BitVec> xs;
     std::vector<int> ys;
-    for (int i = 0; i < k; ++i) xs.push_back(ctx.data.train_x[idx[i]]), ys.push_back(ctx.data.train_y[idx[i]]);
+    first_pool_images(ctx.data, idx, k, xs, ys);
     // The labelled images choose the reading: a head's leave-one-out accuracy
     // on (at most `select_images` of) them, ties to the better balance.
     const auto cands = orient_pixel_layout(fc1, layout, rows, cols, xs, cfg.candidates);

@@ -61,6 +61,11 @@ struct RidgeHead {
 RidgeHead fit_ridge_head(const Eigen::MatrixXd& features, const std::vector<int>& labels, int classes,
                          const std::vector<double>& lambdas);
 
+// The rows of `fc1` permuted and negated by a fresh random signed
+// permutation drawn from `seed`; `applied` gets, for each new row p, the old
+// row it holds and its sign (x*_p = +-x*_old(pi[p])).
+BinaryLayer scramble_rows(const BinaryLayer& fc1, uint64_t seed, InterfaceMap& applied);
+
 // Leave-one-out accuracy of a ridge head with penalty `lambda` (closed form).
 double ridge_loo_accuracy(const Eigen::MatrixXd& features, const std::vector<int>& labels, int classes, double lambda);
 

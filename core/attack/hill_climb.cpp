@@ -568,14 +568,11 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
   for (const auto& o : cfg.objectives) parse_objective(o);
   for (const auto& o : cfg.orders)
     if (o != "forward" && o != "reverse") throw UserError("hill-climb.orders: unknown \"" + o + "\" (forward, reverse)");
-  const int train = static_cast<int>(ctx.data.train_x.size());
   int kmax = 0;
   for (int k : cfg.k) kmax = std::max(kmax, k);
-  if (kmax > train)
-    throw UserError("hill-climb.k: " + std::to_string(kmax) + " images asked, the training split has " + std::to_string(train));
   // The attacker's labelled images: a seeded draw from the training split,
   // nested so the k = 100 set is part of the k = 1,000 set.
-  const std::vector<int> idx = attacker_pool(train, ctx.seed);
+  const std::vector<int> idx = checked_attacker_pool(ctx, kmax, "hill-climb.k");
 
   const bool multi = space.layers().size() > 1;
   std::vector<std::string> orders = multi ? cfg.orders : std::vector<std::string>{cfg.orders.empty() ? "forward" : cfg.orders[0]};
@@ -599,10 +596,7 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
   for (auto& r : runs) {
     std::vector<BitVec> xs;
     std::vector<int> ys;
-    for (int i = 0; i < r.k; ++i) {
-      xs.push_back(ctx.data.train_x[idx[i]]);
-      ys.push_back(ctx.data.train_y[idx[i]]);
-    }
+    first_pool_images(ctx.data, idx, r.k, xs, ys);
     ClimbOptions opt;
     KeyGuess start;
     int64_t init_passes = 0;

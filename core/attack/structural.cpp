@@ -386,10 +386,7 @@ AttackOutcome run(const AttackContext& ctx, const StructuralConfig& cfg) {
   const std::vector<int> idx = attacker_pool(train, ctx.seed);
   std::vector<BitVec> xs;
   std::vector<int> ys;
-  for (int i = 0; i < cfg.orientation_images; ++i) {
-    xs.push_back(ctx.data.train_x[idx[i]]);
-    ys.push_back(ctx.data.train_y[idx[i]]);
-  }
+  first_pool_images(ctx.data, idx, cfg.orientation_images, xs, ys);
   const int rows = ctx.data.raw ? ctx.data.raw->test.rows : 0;
   const int cols = ctx.data.raw ? ctx.data.raw->test.cols : 0;
   const std::vector<StructuralCandidate> cands = structural_candidates(stored, rows, cols, xs, ys, cfg.icm_sweeps);
