@@ -1,10 +1,10 @@
 #include "app/cli.h"
 
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 
 #include "core/common/error.h"
+#include "core/protection/protect_network.h"
 
 namespace xbg::cli {
 
@@ -71,26 +71,14 @@ void add_common_options(po::options_description& opts, CommonOptions& common, bo
       ("report", po::value(&common.report_path), "write a JSON report to this file");
 }
 
+std::string command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
 std::vector<int> parse_layers(const std::string& text, int hidden_layers) {
-  std::vector<int> out;
-  if (text == "all") {
-    for (int i = 1; i <= hidden_layers; ++i) out.push_back(i);
-    return out;
-  }
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      const int v = std::stoi(item, &used);
-      if (used != item.size()) throw std::invalid_argument(item);
-      out.push_back(v);
-    } catch (const std::exception&) {
-      throw UserError("--layers: '" + item + "' is not a layer number (use e.g. 1,2,3 or all)");
-    }
-  }
-  if (out.empty()) throw UserError("--layers: empty list");
-  return out;
+  return parse_layer_list(text, hidden_layers);
 }
 
 }  // namespace xbg::cli

@@ -36,6 +36,9 @@ struct CommonOptions {
 };
 void add_common_options(po::options_description& opts, CommonOptions& common, bool with_config = true);
 
+// The subcommand's arguments as one line, as reports record them ("run --config c.json").
+std::string command_line(int argc, char** argv);
+
 // --layers "1,2,3" or "all" (every one of `hidden_layers`) -> 1-based FC numbers.
 std::vector<int> parse_layers(const std::string& text, int hidden_layers);
 

@@ -76,7 +76,7 @@ int run(int argc, char** argv) {
   report["dataset"] = dataset;
   report["images"] = inputs.size();
   report["accuracy"] = accuracy;
-  report["images_per_s"] = ips;
+  report.timing()["images_per_s"] = ips;
   report["cpu_path"] = xbg::cpu_path_name(engine.path());
   report["predictions"] = predictions;
   report.write(report_path);

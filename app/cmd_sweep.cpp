@@ -1,36 +1,24 @@
 // xbarguard sweep: design-space exploration from a spec file (docs/dse.md).
 // Every point is a separate `xbarguard run` process, because the SystemC
 // kernel is one single-threaded global per process; --jobs of them at once.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
-#include <map>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "app/cli.h"
-#include "core/bnn/model_io.h"
-#include "core/common/config.h"
-#include "core/sim/sim_config.h"
 #include "core/common/error.h"
-#include "core/common/paths.h"
 #include "core/common/progress.h"
 #include "core/sweep/runner.h"
 #include "core/sweep/spec.h"
 #include "core/sweep/sweep.h"
-#include "tb/run.h"
+#include "tb/sweep_job.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 namespace sw = xbg::sweep;
-
-std::string join_args(int argc, char** argv) {
-  std::string s = "xbarguard";
-  for (int i = 0; i < argc; ++i) s += " " + std::string(argv[i]);
-  return s;
-}
 
 // Short human table on stdout: the varied fields and the headline metrics present.
 void print_table(const sw::Table& t, size_t n_columns) {
@@ -111,63 +99,21 @@ int run(int argc, char** argv) {
       "sweep --spec FILE.json [--out DIR] [--jobs N] [--shard i/N] [--set path=value ...] [--dry-run]\n"
       "       xbarguard sweep merge DIR1 DIR2 ... --out DIR";
   if (!xbg::cli::parse(argc, argv, usage, opts, vm)) return 0;
-  if (spec_path.empty()) throw xbg::UserError("sweep: --spec: required (a sweep spec JSON, see docs/dse.md)");
   if (vm.count("jobs") && jobs < 1) throw xbg::UserError("--jobs: must be >= 1");
-  if (!vm.count("jobs")) jobs = sw::online_cores();
-  const auto [shard, shards] = sw::parse_shard(shard_text);
-
-  // Everything is checked before the first point runs: spec, paths, types,
-  // ranges, cross-field rules, model files.
-  const std::string spec_file = xbg::resolve_path(spec_path);
-  sw::Spec spec = sw::load_spec(spec_file, sw::sim_schema());
-  for (const auto& s : sets) sw::add_override(spec, s, sw::sim_schema());
-  std::string base;
-  if (!spec.base_config.empty()) {
-    base = xbg::resolve_path(spec.base_config);
-    if (!fs::exists(base)) throw xbg::UserError(spec_file + ": base_config: '" + spec.base_config + "' not found");
-  }
-  const std::vector<sw::Point> points = sw::enumerate_points(spec, sw::make_sim_resolver(base));
-  // Model files and how each point provisions them (protected layers exist,
-  // scheme matches an already-protected model): once per distinct pair.
-  std::map<std::string, xbg::Network> networks;
-  std::set<std::string> provisioned;
-  for (const auto& p : points) {
-    const std::string n = p.effective.value("network", "");
-    if (!networks.count(n)) {
-      if (!fs::exists(xbg::resolve_path(n)))
-        throw xbg::UserError(spec_file + ": network: model file '" + n + "' not found (set \"network\" in the spec or its base config)");
-      networks.emplace(n, xbg::load_network(xbg::resolve_path(n)));
-    }
-    const std::string key = n + "\n" + p.effective["protection"].dump();
-    if (!provisioned.insert(key).second) continue;
-    const auto cfg = xbg::parse_config<xbg::SimConfig>(p.effective, spec_file);
-    try {
-      xbg::provision_model(networks.at(n), cfg.protection, spec_file);
-    } catch (const xbg::UserError& e) {
-      throw xbg::UserError(std::string(e.what()) + " (point " + std::to_string(p.index) + ", network " + n + ")");
-    }
-  }
-  sw::SweepOptions o;
-  o.executable = sw::self_executable();
-  if (spec.chips != 1) {
-    // The run command learns --chips from the devices work; refuse rather than ignore it.
-    FILE* p = popen((o.executable + " run --help 2>&1").c_str(), "r");
-    std::string help;
-    char buf[4096];
-    while (p && std::fgets(buf, sizeof buf, p)) help += buf;
-    if (p) pclose(p);
-    if (help.find("--chips") == std::string::npos)
-      throw xbg::UserError(spec_file + ": chips: " + std::to_string(spec.chips) + " chips asked, but this build's run has no --chips option");
-  }
-  o.out_dir = out_dir.empty() ? "sweep-" + spec.name : out_dir;
-  o.jobs = jobs;
-  o.shard = shard;
-  o.shards = shards;
-  o.base_config = base;
-  o.command_line = join_args(argc, argv);
-  o.progress_lines = !xbg::ProgressBar::enabled();
-
-  sw::check_out_dir(o.out_dir, spec);  // before --dry-run too: it says what a real run would do
+  xbg::SweepRequest q;
+  q.spec_path = spec_path;
+  q.out_dir = out_dir;
+  q.jobs = jobs;
+  q.shard = shard_text;
+  q.sets = sets;
+  q.executable = sw::self_executable();
+  q.command_line = "xbarguard " + xbg::cli::command_line(argc, argv);
+  q.progress_lines = !xbg::ProgressBar::enabled();
+  const xbg::SweepJob job = xbg::prepare_sweep(q);
+  const sw::Spec& spec = job.spec;
+  const std::vector<sw::Point>& points = job.points;
+  const sw::SweepOptions& o = job.options;
+  const int shard = o.shard, shards = o.shards;
 
   if (dry_run) {
     int selected = 0;
@@ -189,7 +135,7 @@ int run(int argc, char** argv) {
   std::printf("sweep       %s: %d points", spec.name.c_str(), r.total);
   if (shards > 1) std::printf(", shard %d/%d has %d", shard, shards, r.selected);
   std::printf("; %d already done, %d run, %d failed, %.1f s with %d job%s\n", r.already_done, r.ran, r.failed, r.wall_s,
-              jobs, jobs == 1 ? "" : "s");
+              o.jobs, o.jobs == 1 ? "" : "s");
   for (const auto& id : r.foreign_reports)
     std::fprintf(stderr, "xbarguard: warning: %s held the report of another design point; the point ran again\n",
                  sw::point_report_path(o.out_dir, id).c_str());

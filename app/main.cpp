@@ -11,6 +11,7 @@
 
 #include "app/cli.h"
 #include "core/common/error.h"
+#include "core/common/version.h"
 
 namespace {
 
@@ -22,7 +23,8 @@ void print_usage() {
   auto cmds = xbg::cli::commands();
   std::sort(cmds.begin(), cmds.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::cout << "xbarguard: cycle-level simulator of a PUF-keyed RRAM crossbar BNN accelerator\n\n"
-            << "usage: xbarguard <command> [options]   (xbarguard <command> --help for details)\n\ncommands:\n";
+            << "usage: xbarguard <command> [options]   (xbarguard <command> --help for details)\n"
+            << "       xbarguard --version\n\ncommands:\n";
   for (const auto& c : cmds) std::cout << "  " << c.name << std::string(c.name.size() < 12 ? 12 - c.name.size() : 1, ' ') << c.summary << "\n";
 }
 
@@ -38,6 +40,10 @@ int sc_main(int argc, char* argv[]) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_usage();
     return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::cout << xbg::version_line() << "\n";
+    return 0;
   }
   const std::string name = argv[1];
   for (const auto& c : xbg::cli::commands()) {

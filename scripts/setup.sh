@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libssl-dev libeigen3-dev zlib1g-dev
   gtkwave gnuplot-nox dataset-fashion-mnist python3
+  python3-dev pybind11-dev python3-numpy python3-pytest
   slurm-wlm munge  # tests/cli/sweep_slurm.sh starts its own private cluster with them
   nodejs npm
 )

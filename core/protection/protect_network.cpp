@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -30,6 +31,28 @@ void pack_signs(const int* sums, const int* thresholds, int n, uint64_t* words) 
 }
 
 }  // namespace
+
+std::vector<int> parse_layer_list(const std::string& text, int hidden_layers) {
+  std::vector<int> out;
+  if (text == "all") {
+    for (int i = 1; i <= hidden_layers; ++i) out.push_back(i);
+    return out;
+  }
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      const int v = std::stoi(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+      out.push_back(v);
+    } catch (const std::exception&) {
+      throw UserError("--layers: '" + item + "' is not a layer number (use e.g. 1,2,3 or all)");
+    }
+  }
+  if (out.empty()) throw UserError("--layers: empty list");
+  return out;
+}
 
 std::string key_seed_label(uint64_t seed) {
   return "key-seed " + std::to_string(seed) + " (offline, not a PUF key)";

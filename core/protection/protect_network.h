@@ -30,6 +30,10 @@ KeySource key_source_from_seed(uint64_t seed);  // offline experiments (--key-se
 // single-key option.
 Network protect_network(const Network& plain, Scheme scheme, const std::vector<int>& layers,
                         const MasterKey& master, bool single_key, const std::string& key_source);
+// A layer set as --layers takes it: "1,2,3" or "all" (every one of
+// `hidden_layers`) -> 1-based FC numbers. UserError naming --layers.
+std::vector<int> parse_layer_list(const std::string& text, int hidden_layers);
+
 // One scheme per hidden layer (Scheme::kNone leaves a layer plain).
 Network protect_network(const Network& plain, const std::vector<Scheme>& per_layer,
                         const MasterKey& master, bool single_key, const std::string& key_source);

@@ -13,6 +13,7 @@
 #include "core/common/json_parse.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
+#include "core/common/version.h"
 #include "core/sweep/runner.h"
 
 namespace xbg::sweep {
@@ -169,7 +170,7 @@ Table write_results(const std::string& dir, int* missing) {
       for (const auto& r : reports) {
         if (r.is_null()) continue;
         any = true;
-        if (find_json_path(r, metrics[k])) {  // a null value is still a field (key-error runs)
+        if (find_metric(r, metrics[k])) {  // a null value is still a field (key-error runs)
           seen = true;
           break;
         }
@@ -215,7 +216,7 @@ Table write_results(const std::string& dir, int* missing) {
               {"base_config", record.value("base_config", "")},    {"fixed", record.value("fixed", json::array())},
               {"chips", record.value("chips", json(1))},           {"no_key", record.value("no_key", json(false))},
               {"metrics", metrics},    {"points_total", record["points"].size()}, {"rows", rows},
-              {"missing", absent}};
+              {"missing", absent},     {"xbarguard_version", version()}, {"xbarguard_commit", git_commit()}};
   write_file_atomic((fs::path(dir) / "results.json").string(), out.dump(1) + "\n");
   if (missing) *missing = n_missing;
   return t;

@@ -150,8 +150,14 @@ const json* find_json_path(const json& j, const std::string& dotted) {
   }
 }
 
+const json* find_metric(const json& report, const std::string& path) {
+  if (const json* node = find_json_path(report, path)) return node;
+  const json* timing = find_json_path(report, "timing");
+  return timing ? find_json_path(*timing, path) : nullptr;
+}
+
 json report_value(const json& report, const std::string& path) {
-  const json* node = find_json_path(report, path);
+  const json* node = find_metric(report, path);
   if (node && (node->is_number() || node->is_string() || node->is_boolean())) return *node;
   return nullptr;
 }
@@ -177,6 +183,9 @@ std::vector<std::string> auto_metrics(const std::vector<const json*>& reports) {
         for (auto b = it.value().begin(); b != it.value().end(); ++b)
           if (b.value().is_number()) add(it.key() + "." + b.key());
     }
+    if (const json* timing = find_json_path(*r, "timing"); timing && timing->is_object())
+      for (auto it = timing->begin(); it != timing->end(); ++it)
+        if (it.value().is_number() && !r->contains(it.key())) add(it.key());
   }
   std::vector<std::string> out;
   for (const auto& h : headline)

@@ -36,13 +36,19 @@ std::string format_cell(const json& v);
 // step is missing or not an object. A present null value is a node.
 const json* find_json_path(const json& j, const std::string& dotted);
 
-// The value at a dotted path of a report ("energy.total_j"): numbers,
-// strings and booleans as they are; null if absent or not a scalar.
+// A metric's node in a run report: the dotted path, else the same path
+// inside the report's `timing` object (where wall-clock figures such as
+// sim_images_per_s live, so a sweep names them as before). Null if absent.
+const json* find_metric(const json& report, const std::string& path);
+
+// The value of a metric (find_metric): numbers, strings and booleans as they
+// are; null if absent or not a scalar.
 json report_value(const json& report, const std::string& path);
 
 // Metric columns for sweeps that do not name their own: every numeric
 // top-level field present in at least one report, plus the numeric entries
-// of top-level "*breakdown*" objects as "object.key"; the headline figures
+// of top-level "*breakdown*" objects as "object.key", numbers in `timing` by
+// their own name (sim_images_per_s, not timing.sim_images_per_s); the headline figures
 // first (accuracy, cycles, latency, throughput, energy, power, area,
 // overheads, sim speed), the rest alphabetically.
 std::vector<std::string> auto_metrics(const std::vector<const json*>& reports);

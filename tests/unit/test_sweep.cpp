@@ -255,6 +255,22 @@ TEST(SweepTable, MetricsComeFromReportsHeadlineFirst) {
   EXPECT_TRUE(report_value(a, "config").is_null());
 }
 
+// Wall-clock figures live in a report's `timing` object; a sweep still names
+// them as before, and the job's total time (an object) is no automatic column.
+TEST(SweepTable, TimingFiguresKeepTheirMetricNames) {
+  const json r = {{"accuracy", 0.9},
+                  {"timing", {{"sim_images_per_s", 500.0}, {"created_utc", "2026-01-01T00:00:00Z"},
+                              {"total", {{"wall_seconds", 2.0}}}}}};
+  EXPECT_EQ(auto_metrics({&r}), (std::vector<std::string>{"accuracy", "sim_images_per_s"}));
+  EXPECT_EQ(report_value(r, "sim_images_per_s"), 500.0);
+  EXPECT_EQ(report_value(r, "timing.sim_images_per_s"), 500.0);
+  EXPECT_EQ(report_value(r, "total.wall_seconds"), 2.0);
+  EXPECT_TRUE(report_value(r, "cpu_seconds").is_null());
+  const json old = {{"sim_images_per_s", 400.0}, {"timing", {{"sim_images_per_s", 500.0}}}};
+  EXPECT_EQ(report_value(old, "sim_images_per_s"), 400.0);  // a top-level field wins
+  EXPECT_EQ(auto_metrics({&old}), (std::vector<std::string>{"sim_images_per_s"}));
+}
+
 Table sweep_table() {
   Table t;
   t.columns = {"id", "crossbar.mode", "comparator.columns_per_comparator", "protection.scheme", "latency_ns_per_inference"};
@@ -275,8 +291,9 @@ TEST(SweepPlot, GroupsIntoSeriesAndRefusesAmbiguousPoints) {
   req.group = {"mode", "scheme"};
   const SeriesPlot p = metric_plot(t, req);
   ASSERT_EQ(p.series.size(), 4u);
-  EXPECT_EQ(p.series[0].title, "mode=analog, scheme=none");
-  EXPECT_EQ(p.series[3].title, "mode=adc, scheme=C");
+  EXPECT_EQ(p.key_title, "crossbar mode, protection scheme");
+  EXPECT_EQ(p.series[0].title, "analog, none");
+  EXPECT_EQ(p.series[3].title, "adc, C");
   EXPECT_EQ(p.series[3].x, (std::vector<double>{1, 2, 4}));
   EXPECT_EQ(p.series[3].y, (std::vector<double>{111, 121, 141}));
   EXPECT_TRUE(p.x_tick_labels.empty());
@@ -315,7 +332,7 @@ TEST(SweepPlot, ParetoPlotMarksTheFrontSeries) {
   EXPECT_EQ(r.front, (std::vector<bool>{true, true, false, true}));
   ASSERT_EQ(r.plot.series.size(), 2u);
   EXPECT_EQ(r.plot.series[1].x, (std::vector<double>{1.0, 2.0, 3.0}));
-  EXPECT_EQ(r.plot.series[1].y, (std::vector<double>{0.8, 0.9, 0.95}));
+  EXPECT_EQ(r.plot.series[1].y, (std::vector<double>{80, 90, 95}));  // accuracy in %
 }
 
 }  // namespace

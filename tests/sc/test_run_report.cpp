@@ -1,0 +1,64 @@
+// The run report that `xbarguard run` prints and writes (tb/run_report.h):
+// every wall-clock figure in `timing` and nowhere else, the version on record,
+// and request checks that name the flag.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "core/common/error.h"
+#include "core/common/version.h"
+#include "tb/run_report.h"
+
+namespace xbg {
+namespace {
+
+RunRequest small_run() {
+  RunRequest q;
+  q.sets = {"network=\"networks/small.json\"", "protection.layers=[1,2]", "dataset.limit=8"};
+  q.command_line = "run --set dataset.limit=8";
+  q.progress = false;
+  return q;
+}
+
+TEST(RunReport, WallClockFiguresLiveOnlyInTiming) {
+  const RunReport rep = run_job(small_run());
+  const nlohmann::json j = run_report_json(rep);
+  for (const char* key : {"created_utc", "sim_images_per_s", "golden_images_per_s", "sim_seconds", "programming_seconds",
+                          "boot_seconds", "setup_seconds", "total"}) {
+    EXPECT_FALSE(j.contains(key)) << key;
+    EXPECT_TRUE(j["timing"].contains(key)) << key;
+  }
+  EXPECT_GT(j["timing"]["total"]["wall_seconds"].get<double>(), 0.0);
+  EXPECT_EQ(j["images"], 8);
+  EXPECT_EQ(j["command_line"], "run --set dataset.limit=8");
+  EXPECT_EQ(j["xbarguard_version"], version());
+  EXPECT_EQ(j["xbarguard_commit"], git_commit());
+  EXPECT_EQ(j["accuracy"], rep.result.accuracy);
+  EXPECT_EQ(run_exit_status(rep, nullptr), 0);
+  std::ostringstream console;
+  print_run_report(console, rep);
+  EXPECT_NE(console.str().find("dataset     mnist test, 8 images\n"), std::string::npos) << console.str();
+  EXPECT_NE(console.str().find("protection  C on FC1,FC2\n"), std::string::npos) << console.str();
+}
+
+TEST(RunReport, RequestChecksNameTheFlag) {
+  RunRequest q = small_run();
+  q.chips = 0;
+  EXPECT_THROW(
+      try { run_job(q); } catch (const UserError& e) {
+        EXPECT_STREQ(e.what(), "--chips: must be in 1..10000");
+        throw;
+      },
+      UserError);
+  q = small_run();
+  q.bypass_key_check = true;
+  EXPECT_THROW(
+      try { run_job(q); } catch (const UserError& e) {
+        EXPECT_STREQ(e.what(), "--bypass-key-check: only with --clone-chip SEED");
+        throw;
+      },
+      UserError);
+}
+
+}  // namespace
+}  // namespace xbg
