@@ -40,7 +40,8 @@ bool parse_request(int argc, char** argv, xbg::RunRequest& q) {
       ("no-overhead-run", po::bool_switch(&no_overhead), "skip the unprotected reference run behind protection_overhead_pct")
       ("no-key", po::bool_switch(&q.no_key), "attacker's view: run the stored W*, B* with pre/post units bypassed")
       ("no-golden", po::bool_switch(&no_golden), "skip the per-layer golden check (sets simulation.check_golden=false)")
-      ("chips", po::value(&q.chips), "run on N chips, device.chip_seed .. +N-1: accuracy mean, std and worst chip (JSON: chips, chip_summary)");
+      ("chips", po::value(&q.chips), "run on N chips, device.chip_seed .. +N-1: accuracy mean, std and worst chip (JSON: chips, chip_summary)")
+      ("security", po::value(&q.security_k), "also attack the stored W*, B* with the security battery (every key-recovery and model-rebuilding method) at K labelled images: JSON security.best_attack_accuracy, .scratch_reference, .key_bits_recovered; minutes per point");
   po::variables_map vm;
   if (!xbg::cli::parse(argc, argv, "run [--config FILE] [--model FILE] [--limit N] [--report out.json] [--set path=value ...] [--no-key]",
                        opts, vm))

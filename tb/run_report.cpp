@@ -8,7 +8,9 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "core/attack/battery.h"
 #include "core/bnn/model_io.h"
+#include "core/data/dataset.h"
 #include "core/common/error.h"
 #include "core/common/output_file.h"
 #include "core/common/paths.h"
@@ -47,6 +49,8 @@ void check_request(const RunRequest& q) {
   if (q.chips > 1 && !q.vcd_path.empty()) throw UserError("--chips: one waveform is one chip; drop --vcd or --chips");
   if (q.vcd_images && q.vcd_path.empty()) throw UserError("--vcd-images: only with --vcd FILE");
   if (q.vcd_images && *q.vcd_images < 1) throw UserError("--vcd-images: must be >= 1");
+  if (q.security_k != 0 && q.security_k < 2) throw UserError("--security: labelled images must be >= 2");
+  if (q.security_k && q.no_key) throw UserError("--security: scores the keyed design; drop --no-key");
 }
 
 // The stepped run must be the same chip doing the same work: its
@@ -66,6 +70,30 @@ int traced_run(const SimConfig& cfg, const ProvisionedModel& model, const RunIma
       throw std::logic_error("--vcd-images: the traced run predicted " + std::to_string(w.predictions[i]) + " for image " +
                              std::to_string(i) + ", the main run " + std::to_string(main.predictions[i]));
   return w.images;
+}
+
+// The thief's view of this design point: the stored W*, B* under the
+// battery, scored against the keys the run was provisioned with.
+attack::SecurityVerdict assess_security(const SimConfig& cfg, const Network& net, const ProvisionedModel& model, int k,
+                                        const std::string& config_label) {
+  const std::string name = net.dataset.empty() ? cfg.dataset.name : net.dataset;
+  if (name.empty() || name == "auto") throw UserError(config_label + ": dataset.name: the battery needs the network's dataset");
+  const Dataset raw = load_dataset(name);
+  const attack::AttackData data = attack::attack_data(raw, name, net.input_threshold);
+  attack::BatteryConfig bc;
+  bc.k = k;
+  const attack::Evaluator eval(model.stored, model.keys, data);
+  const std::string label = "security " + cfg.protection.scheme;
+  const attack::AttackContext ctx{label, model.stored, eval, data, 1, "", "", ""};
+  return attack::cached_battery(ctx, bc);
+}
+
+void print_security(std::ostream& os, const attack::SecurityVerdict& v) {
+  os << fmt("security    best attack %.2f %% (%s) with %d labelled images; labels alone %.2f %% (%s)",
+            100.0 * v.best_attack_accuracy, v.best_attack.c_str(), v.labelled_images, 100.0 * v.scratch_reference,
+            v.scratch_method.c_str());
+  if (v.key_bits_recovered >= 0) os << fmt("; key bits right %d / %d", v.key_bits_recovered, v.key_bits);
+  os << "\n";
 }
 
 }  // namespace
@@ -90,6 +118,9 @@ RunReport run_job(const RunRequest& q) {
   if (model.boots_from_puf() && !q.no_key && net.is_protected()) model_mac_of_record(model.puf_provisioning, cfg.network);
   if (!model.warning.empty()) std::cerr << "xbarguard: warning: " << model.warning << "\n";
   const RunImages data = load_run_images(cfg, net, config_label);
+  if (q.security_k && model.boots_from_puf() && net.is_protected())
+    throw UserError("--security: " + cfg.network + " is a chip image whose key only its chip rebuilds; "
+                    "score the plain model (protection.key_source chip protects it here) instead");
 
   const int chips = q.chips;
   const int vcd_images = q.vcd_images.value_or(0);
@@ -147,6 +178,7 @@ RunReport run_job(const RunRequest& q) {
     }
   }
   if (!q.power_csv.empty()) power_trace(cfg, model, r).write_csv(q.power_csv);
+  if (q.security_k > 0) out.security = assess_security(cfg, net, model, q.security_k, config_label);
 
   out.cfg = cfg;
   out.model_was_protected = net.is_protected();
@@ -251,6 +283,10 @@ nlohmann::json run_report_json(const RunReport& rep) {
     report["accuracy_std"] = rep.chip_summary.accuracy_std;
     report["accuracy_worst"] = rep.chip_summary.accuracy_min;
   }
+  if (rep.security) {
+    report["security"] = attack::verdict_json(*rep.security, false);
+    timing["security_seconds"] = rep.security->seconds;
+  }
   report["predictions"] = r.predictions;
   report.set_config(dump_config(cfg));
   return report.json();
@@ -330,6 +366,7 @@ void print_run_report(std::ostream& os, const RunReport& rep) {
     os << "\n";
   }
   print_energy_report(os, rep.energy);
+  if (rep.security) print_security(os, *rep.security);
   if (!rep.power_csv.empty())
     os << "power trace " << rep.power_csv << " (" << rep.power_images << " image(s), per cycle, W per block)\n";
   os << "simulation  " << with_commas(r.sim_images_per_s()) << " images/s on one core";

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/attack/battery.h"
 #include "core/device/chip_population.h"
 #include "core/energy/power_model.h"
 #include "core/sim/sim_config.h"
@@ -34,6 +35,9 @@ struct RunRequest {
   bool overhead_run = true;         // the unprotected reference run behind protection_overhead_pct
   std::string report_path;          // only checked to be writable before the run; the caller writes it
   bool progress = true;             // the progress bar on stderr (core/common/progress.h)
+  // > 0: also attack the stored W*, B* with the security battery
+  // (core/attack/battery.h) at this many labelled images (--security K).
+  int security_k = 0;
 };
 
 struct RunReport {
@@ -57,6 +61,7 @@ struct RunReport {
   int vcd_traced = 0;  // images in the waveform of a separate stepped run; 0: the main run wrote it
   bool vcd_separate = false;
   int power_images = 1;
+  std::optional<attack::SecurityVerdict> security;  // with security_k
   // Wall and CPU time of the whole job (with the run's own times, the
   // report's `timing`: the only part that differs between two runs of the
   // same inputs).

@@ -686,6 +686,7 @@ json part_details(const Evaluator& eval, const KeyGuess& guess) {
 }
 
 AttackOutcome run(const AttackContext& ctx, const AlignConfig& cfg) {
+  require_known_pieces(ctx.stored, "align");  // before the structural start, which would refuse in its own name
   const auto t0 = std::chrono::steady_clock::now();
   int kmax = 0;
   for (int k : cfg.k) kmax = std::max(kmax, k);
@@ -744,6 +745,7 @@ AttackOutcome run(const AttackContext& ctx, const AlignConfig& cfg) {
     for (const Stage& s : stages) {
       const double acc = ctx.eval.test_accuracy(s.guess);
       const double agree = ctx.eval.agreement(s.guess);
+      out.scores.push_back({s.name, k, acc, ctx.eval.key_bits_right(s.guess), false});
       jruns.push_back({{"k", k}, {"stage", s.name}, {"init", cfg.init}, {"test_accuracy", acc}, {"agreement", agree},
                        {"parts", part_details(ctx.eval, s.guess)}, {"passes", s.passes}, {"seconds", s.seconds},
                        {"interfaces", jif}});

@@ -45,7 +45,7 @@ void require_known_pieces(const Network& stored, const std::string& method) {
         case PieceKind::kInversion:
         case PieceKind::kPairSwap: continue;
       }
-      throw UserError(method + ": FC" + std::to_string(l + 1) + " (scheme " + stored.hidden[l].scheme +
+      throw MethodDoesNotApply(method + ": FC" + std::to_string(l + 1) + " (scheme " + stored.hidden[l].scheme +
                       ") has a " + piece_kind_name(p.kind) + " piece, which this method does not model");
     }
 }
@@ -181,6 +181,10 @@ double Evaluator::test_accuracy(const KeyGuess& guess) const {
 double Evaluator::agreement(const KeyGuess& guess) const {
   const int total = space_.total_bits();
   return total ? static_cast<double>(space_.agreeing_bits(guess, truth())) / total : 1.0;
+}
+
+int Evaluator::key_bits_right(const KeyGuess& guess) const {
+  return has_truth() ? space_.agreeing_bits(guess, truth()) : -1;
 }
 
 double Evaluator::agreement(const KeyGuess& guess, int layer) const {

@@ -19,6 +19,7 @@
 #include "core/bnn/golden.h"
 #include "core/bnn/network.h"
 #include "core/common/config.h"
+#include "core/common/error.h"
 #include "core/data/dataset.h"
 #include "core/protection/transforms.h"
 
@@ -36,9 +37,17 @@ using KeyGuess = std::vector<LayerKey>;
 BinaryLayer effective_layer(const BinaryLayer& stored, const LayerKey& guess);
 Network effective_network(const Network& stored, const KeyGuess& guess);
 
+// A method asked to attack a protection it cannot model: a user error on
+// the command line, a verdict ("does not apply") in the security battery.
+class MethodDoesNotApply : public UserError {
+ public:
+  using UserError::UserError;
+};
+
 // The searches that model how a key moves data (align, hill-climb,
-// structural) know the inversion and pair-swap piece families only. UserError
-// naming the method, the layer and the family for a scheme with another one.
+// structural) know the inversion and pair-swap piece families only.
+// MethodDoesNotApply naming the method, the layer and the family for a
+// scheme with another one.
 void require_known_pieces(const Network& stored, const std::string& method);
 
 // Flat numbering of the key bits of the protected layers. Per layer: R then S;
@@ -98,6 +107,7 @@ class Evaluator {
   // One piece of one hidden layer: its R bits (swap = false) or S bits; NaN
   // where the layer has no such piece (S of a single-key layer counts apart).
   double piece_agreement(const KeyGuess& guess, int layer, bool swap) const;
+  int key_bits_right(const KeyGuess& guess) const;  // -1 without truth
   int test_images() const { return test_count_; }
 
  private:
@@ -124,10 +134,25 @@ struct AttackContext {
   std::string command_line;    // recorded next to plots
 };
 
-// A method's output for one target: machine-readable details, table rows for
-// the human summary (same column names across rows of one method), and the
-// files it wrote.
+// One result a method reached, in the terms every method shares (the
+// security battery, core/attack/battery.h, compares them): the test accuracy
+// of the model a thief built from `labelled_images` labelled images, and how
+// many protected key bits its guess has right. A reference is not an attack
+// but what the same labels give without the stolen weights (training from
+// scratch), the bar a protection has to hold the thief to.
+struct AttackScore {
+  std::string stage;         // e.g. "align + greedy polish", "from scratch"
+  int labelled_images = 0;   // 0: no labels used
+  double test_accuracy = 0;  // share of the evaluator's test images
+  int key_bits_right = -1;   // -1: the method guesses no key (or the truth is unknown)
+  bool reference = false;
+};
+
+// A method's output for one target: machine-readable details, its scores,
+// table rows for the human summary (same column names across rows of one
+// method), and the files it wrote.
 struct AttackOutcome {
+  std::vector<AttackScore> scores;
   json details = json::object();
   std::vector<std::vector<std::pair<std::string, std::string>>> rows;
   std::vector<std::string> files;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/attack/battery.h"
 #include "core/bnn/model_io.h"
 #include "core/common/config.h"
 #include "core/common/error.h"
@@ -144,13 +145,7 @@ void load_data(const CampaignRequest& q, Campaign& c) {
   if (raw.test.image_size() != model.input_size())
     throw UserError(q.model_path + ": layers[0].m: model takes " + std::to_string(model.input_size()) +
                     " inputs, dataset images have " + std::to_string(raw.test.image_size()));
-  AttackData& data = c.data;
-  data.name = c.dataset;
-  data.raw = c.raw.get();
-  data.train_x = binarize_all(raw.train, model.input_threshold);
-  data.test_x = binarize_all(raw.test, model.input_threshold);
-  data.train_y.assign(raw.train.labels.begin(), raw.train.labels.end());
-  data.test_y.assign(raw.test.labels.begin(), raw.test.labels.end());
+  c.data = attack_data(raw, c.dataset, model.input_threshold);
 }
 
 }  // namespace

@@ -212,6 +212,7 @@ std::string hex_bits(const BitVec& v) {
 AttackOutcome run(const AttackContext& ctx, const DifferentialConfig& cfg) {
   const KeySpace& space = ctx.eval.space();
   if (space.layers().empty()) throw UserError("differential: the model has no protected layer");
+  require_known_pieces(ctx.stored, "differential");  // its blocks are scored by the hill-climb's evaluator
   int kmax = 0;
   for (int k : cfg.k) kmax = std::max(kmax, k);
   if (cfg.k.empty()) throw UserError("differential.k: empty list");
@@ -233,6 +234,7 @@ AttackOutcome run(const AttackContext& ctx, const DifferentialConfig& cfg) {
     const RunResult r = differential_search(ctx.stored, xs, ys, cfg, ctx.eval, bar);
     const double test = ctx.eval.test_accuracy(r.guess);
     const double agree = ctx.eval.has_truth() ? ctx.eval.agreement(r.guess) : NAN;
+    out.scores.push_back({"differential", k, test, ctx.eval.key_bits_right(r.guess), false});
 
     // Per layer and piece, evaluator side.
     json jl = json::array();

@@ -567,6 +567,8 @@ AttackOutcome run(const AttackContext& ctx, const FeaturesConfig& cfg) {
     const double acc = head_accuracy(head, &fc1_read, &map, ctx.data.test_x, ctx.data.test_y, test);
     const RidgeHead pix = train_head(nullptr, nullptr, xs, ys, classes, cfg.lambdas);
     const double pix_acc = head_accuracy(pix, nullptr, nullptr, ctx.data.test_x, ctx.data.test_y, test);
+    out.scores.push_back({"ridge head on FC1", k, acc, -1, false});
+    out.scores.push_back({"ridge head on pixels", k, pix_acc, -1, true});
     json run = {{"k", k},
                 {"test_accuracy", acc},
                 {"lambda", head.lambda},

@@ -74,6 +74,8 @@ AttackOutcome run(const AttackContext& ctx, const FineTuneConfig& cfg) {
     const double acc_w = from_w.points.back().second;
     const double acc_s = cfg.scratch ? scratch.points.back().second : std::nan("");
     const int images = static_cast<int>(subset.size());
+    out.scores.push_back({"fine-tune from W*", images, acc_w, -1, false});
+    if (cfg.scratch) out.scores.push_back({"from scratch", images, acc_s, -1, true});
     json jr = {{"fraction", f},
                {"train_images", images},
                {"epochs", opt.epochs},

@@ -623,6 +623,7 @@ AttackOutcome run(const AttackContext& ctx, const HillClimbConfig& cfg) {
     for (auto& p : r.result.trace) p.passes += init_passes;
     r.test_accuracy = ctx.eval.test_accuracy(r.result.guess);
     r.agreement = ctx.eval.agreement(r.result.guess);
+    out.scores.push_back({"hill-climb " + r.name, r.k, r.test_accuracy, ctx.eval.key_bits_right(r.result.guess), false});
     std::string per_layer;
     json jl = json::array();
     for (int l : space.layers()) {

@@ -18,5 +18,6 @@ AttackMethod helper_data_method();   // helper_data_attack.cpp
 AttackMethod tvla_method();          // tvla.cpp
 AttackMethod differential_method();  // differential.cpp
 AttackMethod features_method();      // feature_head.cpp
+AttackMethod battery_method();       // battery.cpp (runs the others)
 
 }  // namespace xbg::attack

@@ -28,6 +28,7 @@ AttackOutcome run(const AttackContext& ctx, const NoKeyConfig& cfg) {
   out.details["key_bits"] = space.total_bits();
   out.details["baseline_accuracy"] = ctx.eval.has_truth() ? json(ctx.eval.baseline_accuracy()) : json(nullptr);
   out.details["no_key_accuracy"] = no_key;
+  out.scores.push_back({"no key (W*, B* as plain)", 0, no_key, ctx.eval.key_bits_right(zero), false});
   out.details["test_images"] = ctx.eval.test_images();
 
   std::string clone_text = "-";

@@ -134,7 +134,7 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
   if (!j.is_object()) fail(file, "(top level)", "expected an object");
   static const std::vector<std::string> known = {"name",   "description", "comment", "base_config", "network",
                                                  "dataset", "images",     "chips",   "no_key",      "set",
-                                                 "axes",    "mode",       "points",  "metrics"};
+                                                 "axes",    "mode",       "points",  "metrics",     "security_k"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (std::find(known.begin(), known.end(), it.key()) == known.end()) fail(file, it.key(), "unknown field");
 
@@ -177,6 +177,13 @@ Spec parse_spec(const ojson& j, const std::string& file, const json& schema) {
   if (j.contains("no_key")) {
     if (!j["no_key"].is_boolean()) fail(file, "no_key", "expected a boolean");
     spec.no_key = j["no_key"].get<bool>();
+  }
+  if (j.contains("security_k")) {
+    if (!j["security_k"].is_number_integer() || j["security_k"].get<int64_t>() < 2 ||
+        j["security_k"].get<int64_t>() > 1000000)
+      fail(file, "security_k", "expected the battery's labelled images, an integer in 2..1000000, got " +
+                                   plain(j["security_k"]).dump());
+    spec.security_k = j["security_k"].get<int>();
   }
   if (j.contains("set")) {
     if (!j["set"].is_object()) fail(file, "set", "expected an object of \"path.to.field\": value");
@@ -317,8 +324,10 @@ Spec load_spec(const std::string& path, const json& schema) {
 
 namespace {
 
-std::string point_id(const json& effective, size_t chips, bool no_key) {
-  const std::string text = effective.dump() + "\nchips=" + std::to_string(chips) + "\nno_key=" + (no_key ? "1" : "0");
+std::string point_id(const json& effective, size_t chips, bool no_key, int security_k) {
+  std::string text = effective.dump() + "\nchips=" + std::to_string(chips) + "\nno_key=" + (no_key ? "1" : "0");
+  // Only when asked, so the points of sweeps without the battery keep their ids.
+  if (security_k > 0) text += "\nsecurity_k=" + std::to_string(security_k);
   const auto h = sha256(bytes_of(text));
   return bytes_to_hex(h.data(), h.size()).substr(0, 12);
 }
@@ -380,7 +389,7 @@ std::vector<Point> enumerate_points(const Spec& spec, const Resolver& resolve) {
         p.values.push_back({c, v ? *v : json(nullptr)});
       }
     }
-    p.id = point_id(p.effective, static_cast<size_t>(spec.chips), spec.no_key);
+    p.id = point_id(p.effective, static_cast<size_t>(spec.chips), spec.no_key, spec.security_k);
     auto [it, fresh] = seen.emplace(p.id, p.index);
     if (!fresh)
       throw UserError(spec.file + ": points " + std::to_string(it->second) + " and " + std::to_string(i) +
@@ -397,7 +406,12 @@ std::string report_point_id(const json& report) {
   if (config == report.end() || !config->is_object() || chips == report.end() || !chips->is_array() ||
       chips->empty() || no_key == report.end() || !no_key->is_boolean())
     return "";
-  return point_id(*config, chips->size(), no_key->get<bool>());
+  int security_k = 0;
+  const auto security = report.find("security");
+  if (security != report.end() && security->is_object() && security->contains("labelled_images") &&
+      (*security)["labelled_images"].is_number_integer())
+    security_k = (*security)["labelled_images"].get<int>();
+  return point_id(*config, chips->size(), no_key->get<bool>(), security_k);
 }
 
 bool valid_point_id(const std::string& id) {

@@ -41,6 +41,7 @@ struct Spec {
   std::vector<Setting> fixed;  // network, dataset, images and "set", applied to every point
   int chips = 1;
   bool no_key = false;      // run every point as the attacker (--no-key)
+  int security_k = 0;       // > 0: every point also runs the security battery (--security K)
   std::string mode = "grid";
   std::vector<Axis> axes;                          // grid mode
   std::vector<std::vector<Setting>> list_points;   // list mode

@@ -145,6 +145,7 @@ std::vector<std::string> point_command(const Spec& spec, const Point& p, const S
   for (const auto& s : p.sets) argv.insert(argv.end(), {"--set", s});
   if (spec.chips != 1) argv.insert(argv.end(), {"--chips", std::to_string(spec.chips)});
   if (spec.no_key) argv.push_back("--no-key");
+  if (spec.security_k > 0) argv.insert(argv.end(), {"--security", std::to_string(spec.security_k)});
   argv.insert(argv.end(), {"--report", report_path});
   return argv;
 }
@@ -249,6 +250,7 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
                        {"fixed", fixed},
                        {"chips", spec.chips},
                        {"no_key", spec.no_key},
+                       {"security_k", spec.security_k},
                        {"columns", spec.columns()},
                        {"metrics", spec.metrics},
                        {"points", pts}};
@@ -292,7 +294,7 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
     std::string why;
     if (ok && report_point_id(load_report(part)) != p.id) {
       ok = false;
-      why = "its report records another design point (config, chips or no_key differ from the spec's)";
+      why = "its report records another design point (config, chips, no_key or security_k differ from the spec's)";
     } else if (ok) {
       std::error_code ec;
       fs::rename(part, final_path, ec);

@@ -1,0 +1,84 @@
+// The security battery: its verdict is the strongest attack score and the
+// strongest labels-only reference its methods report, a method that cannot
+// model a protection is recorded as such, and a user's mistake is not
+// mistaken for that.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/attack/battery.h"
+#include "core/bnn/model_io.h"
+#include "core/common/paths.h"
+#include "core/protection/protect_network.h"
+#include "tests/unit/mnist_fixture.h"
+
+namespace xbg::attack {
+namespace {
+
+#define REQUIRE_MNIST() \
+  if (!shared_mnist()) GTEST_SKIP() << mnist_digits_dir() << " missing: run scripts/setup.sh"
+
+const AttackData& data() {
+  static const AttackData d = [] {
+    AttackData a;
+    const Dataset& m = *shared_mnist();
+    a.name = "mnist";
+    a.raw = &m;
+    a.train_x = binarize_all(m.train, kMnistThreshold);
+    a.test_x = binarize_all(m.test, kMnistThreshold);
+    a.train_y.assign(m.train.labels.begin(), m.train.labels.end());
+    a.test_y.assign(m.test.labels.begin(), m.test.labels.end());
+    return a;
+  }();
+  return d;
+}
+
+SecurityVerdict battery(const std::string& scheme, const BatteryConfig& cfg) {
+  const Network plain = load_network(repo_root() + "/networks/small.json");
+  const MasterKey master = master_key_from_seed(4);
+  const Network stored = protect_network(plain, parse_scheme(scheme), {1, 2}, master, false, key_seed_label(4));
+  const Evaluator eval(stored, derive_network_keys(stored, master), data(), 500);
+  const AttackContext ctx{"test", stored, eval, data(), 3, "", "test", "test"};
+  return run_battery(ctx, cfg);
+}
+
+TEST(SecurityBattery, TheVerdictIsTheStrongestScoreOfItsMethods) {
+  REQUIRE_MNIST();
+  BatteryConfig cfg;
+  cfg.methods = {"no-key", "align", "features"};
+  const SecurityVerdict v = battery("C", cfg);
+  ASSERT_EQ(v.entries.size(), 3u);
+  double best = -1, reference = -1;
+  int bits = -1;
+  for (const BatteryEntry& e : v.entries) {
+    EXPECT_TRUE(e.applies) << e.method << ": " << e.why_not;
+    EXPECT_FALSE(e.scores.empty()) << e.method;
+    for (const AttackScore& s : e.scores) {
+      EXPECT_LE(s.labelled_images, cfg.k) << e.method;
+      EXPECT_LE(s.key_bits_right, v.key_bits) << e.method;
+      (s.reference ? reference : best) = std::max(s.reference ? reference : best, s.test_accuracy);
+      if (!s.reference) bits = std::max(bits, s.key_bits_right);
+    }
+  }
+  EXPECT_DOUBLE_EQ(v.best_attack_accuracy, best);
+  EXPECT_DOUBLE_EQ(v.scratch_reference, reference);  // the features method's head on the bare pixels
+  EXPECT_EQ(v.key_bits_recovered, bits);
+  EXPECT_GE(v.best_attack_accuracy, v.no_key_accuracy);
+  // Scheme C leaves the statistics align reads: it gets well above chance.
+  EXPECT_GT(v.best_attack_accuracy, 0.5);
+  EXPECT_GT(v.key_bits_recovered, v.key_bits / 2);
+}
+
+TEST(SecurityBattery, AUsersMistakeStopsTheBattery) {
+  REQUIRE_MNIST();
+  BatteryConfig cfg;
+  cfg.k = 9000;  // more labelled images than the 8,000-image training split
+  cfg.methods = {"align"};
+  EXPECT_THROW(battery("C", cfg), UserError);
+  cfg.methods = {"battery"};
+  cfg.k = 100;
+  EXPECT_THROW(battery("C", cfg), UserError);
+}
+
+}  // namespace
+}  // namespace xbg::attack
