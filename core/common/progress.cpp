@@ -8,14 +8,19 @@
 
 namespace xbg {
 
-bool ProgressBar::enabled() {
+ProgressBar::Mode ProgressBar::env_mode() {
   const char* force = std::getenv("XBG_PROGRESS");
-  if (force) return std::strcmp(force, "0") != 0;
-  return isatty(STDERR_FILENO);
+  if (force) {
+    if (std::strcmp(force, "0") == 0) return Mode::off;
+    if (std::strcmp(force, "lines") == 0) return Mode::lines;
+    return Mode::bar;
+  }
+  return isatty(STDERR_FILENO) ? Mode::bar : Mode::lines;
 }
 
-ProgressBar::ProgressBar(std::string label, int64_t total)
-    : label_(std::move(label)), total_(total), active_(enabled()), start_(std::chrono::steady_clock::now()),
+ProgressBar::ProgressBar(std::string label, int64_t total, Mode mode, double line_interval_s)
+    : label_(std::move(label)), total_(total), mode_(mode), line_interval_s_(line_interval_s),
+      start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
 ProgressBar::~ProgressBar() {
@@ -38,8 +43,14 @@ static std::string format_seconds(double s) {
 }
 
 void ProgressBar::draw(bool force) {
-  if (!active_) return;
+  if (mode_ == Mode::off) return;
   const auto now = std::chrono::steady_clock::now();
+  if (mode_ == Mode::lines) {
+    if (now - last_draw_ < std::chrono::duration<double>(line_interval_s_)) return;
+    last_draw_ = now;
+    line(false);
+    return;
+  }
   if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
   last_draw_ = now;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
@@ -55,10 +66,33 @@ void ProgressBar::draw(bool force) {
   std::fflush(stderr);
 }
 
+// One self-contained line (no carriage return), so a log read later or
+// tailed while it grows shows where the loop is.
+void ProgressBar::line(bool final) {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (final) {
+    std::fprintf(stderr, "%s: done, %lld in %s\n", label_.c_str(), static_cast<long long>(done_),
+                 format_seconds(elapsed).c_str());
+  } else {
+    const double frac = total_ > 0 ? static_cast<double>(done_) / static_cast<double>(total_) : 1.0;
+    const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+    const std::string eta = rate > 0 ? format_seconds(static_cast<double>(total_ - done_) / rate) : "?";
+    std::fprintf(stderr, "%s: %lld/%lld (%.1f %%), %.*f/s, %s elapsed, ETA %s\n", label_.c_str(),
+                 static_cast<long long>(done_), static_cast<long long>(total_), 100.0 * frac, rate >= 10 ? 0 : 2, rate,
+                 format_seconds(elapsed).c_str(), eta.c_str());
+  }
+  std::fflush(stderr);
+  lines_printed_ = true;
+}
+
 void ProgressBar::finish() {
   if (finished_) return;
   finished_ = true;
-  if (!active_) return;
+  if (mode_ == Mode::lines) {
+    if (lines_printed_) line(true);
+    return;
+  }
+  if (mode_ == Mode::off) return;
   draw(true);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::fprintf(stderr, "\r%s done: %lld in %s%40s\n", label_.c_str(), static_cast<long long>(done_),

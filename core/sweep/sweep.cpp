@@ -278,7 +278,9 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
     jobs.push_back({point_command(spec, *p, o, part_path(o.out_dir, p->id)), log_path(o.out_dir, p->id)});
   }
 
-  ProgressBar bar("sweep", static_cast<int64_t>(jobs.size()));
+  // With per-point lines the bar's own periodic lines would only repeat them.
+  ProgressBar bar("sweep", static_cast<int64_t>(jobs.size()),
+                  o.progress_lines ? ProgressBar::Mode::off : ProgressBar::env_mode());
   int done = 0;
   RunJobsOptions ro;
   ro.parallel = o.jobs;
@@ -321,7 +323,7 @@ SweepOutcome run_sweep(const Spec& spec, const std::vector<Point>& points, const
       out.failures.push_back(p.id + " (" + describe(p.values) + "): " + why + (line.empty() ? "" : ": " + line) + "; log " + log);
     }
     bar.set(done);
-    if (o.progress_lines) {
+    if (o.progress_lines && ProgressBar::env_mode() != ProgressBar::Mode::off) {
       char secs[32];
       std::snprintf(secs, sizeof secs, "%.1f s", r.seconds);
       std::fprintf(stderr, "sweep: [%d/%zu] %s %s: %s (%s)\n", done, jobs.size(), p.id.c_str(), describe(p.values).c_str(),
