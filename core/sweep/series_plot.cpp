@@ -20,20 +20,55 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
+const std::string kPowers = "'10^{%L}'";
+
+// A log axis over more than four decades reads best as powers of ten (10^8,
+// not 1e+08); shorter ones keep plain numbers (0.1, 1, 10).
+std::string tick_format(bool log, const std::vector<double>& values) {
+  if (!log) return "'%g'";
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (double v : values)
+    if (std::isfinite(v) && v > 0) lo = std::min(lo, v), hi = std::max(hi, v);
+  return hi > 0 && hi / lo > 1e4 ? kPowers : "'%g'";
+}
+
 }  // namespace
 
 std::string series_plot_script(const SeriesPlot& plot) {
+  std::vector<double> xs, ys;
+  for (const auto& ser : plot.series) {
+    xs.insert(xs.end(), ser.x.begin(), ser.x.end());
+    ys.insert(ys.end(), ser.y.begin(), ser.y.end());
+  }
+  const std::string fx = tick_format(plot.logx, xs), fy = tick_format(plot.logy, ys);
   std::ostringstream g;
   g.precision(17);
-  g << "set terminal pngcairo size 900,560 noenhanced font 'sans,10'\n"
+  // Enhanced text only for the 10^{n} tick labels: every name and title is
+  // noenhanced, so an underscore in a value stays an underscore.
+  g << "set terminal pngcairo size 900,560 enhanced font 'sans,10'\n"
     << "set output " << quote(plot.png_path) << "\n"
-    << "set key outside right top\nset grid\n"
-    // %g keeps 2e-09 J readable where gnuplot's default prints 0.000000002.
-    << "set format x '%g'\nset format y '%g'\n"
-    << "set title " << quote(plot.title) << "\n"
-    << "set xlabel " << quote(plot.xlabel) << "\nset ylabel " << quote(plot.ylabel) << "\n";
+    << "set key below noenhanced" << (plot.key_title.empty() ? "" : " title " + quote(plot.key_title)) << "\nset grid\n"
+    << "set format x " << fx << "\nset format y " << fy << "\n"
+    << "set xtics " << (fx == kPowers ? "enhanced" : "noenhanced") << "\nset ytics "
+    << (fy == kPowers ? "enhanced" : "noenhanced") << "\n"
+    << "set title " << quote(plot.title) << " noenhanced\n"
+    << "set xlabel " << quote(plot.xlabel) << " noenhanced\nset ylabel " << quote(plot.ylabel) << " noenhanced\n";
   if (plot.logx) g << "set logscale x\n";
   if (plot.logy) g << "set logscale y\n";
+  if (plot.logx && fx != kPowers && plot.x_tick_labels.empty()) {
+    // Few decades: gnuplot would label only the powers of ten (one tick for
+    // 128..2048), so label the swept values themselves.
+    std::vector<double> ticks;
+    for (double x : xs)
+      if (std::isfinite(x) && x > 0) ticks.push_back(x);
+    std::sort(ticks.begin(), ticks.end());
+    ticks.erase(std::unique(ticks.begin(), ticks.end()), ticks.end());
+    if (ticks.size() >= 2 && ticks.size() <= 12) {
+      g << "set xtics (";
+      for (size_t i = 0; i < ticks.size(); ++i) g << (i ? ", " : "") << ticks[i];
+      g << ")\n";
+    }
+  }
   if (!plot.x_tick_labels.empty()) {
     g << "set xtics (";
     for (size_t i = 0; i < plot.x_tick_labels.size(); ++i) g << (i ? ", " : "") << quote(plot.x_tick_labels[i]) << " " << i;
@@ -67,7 +102,7 @@ std::string series_plot_script(const SeriesPlot& plot) {
     if (plot.series[s].x.empty()) continue;  // gnuplot refuses an empty datablock
     g << (first ? "" : ", ") << "$s" << s << " using 1:2 with " << plot.series[s].style;
     if (!plot.series[s].extra.empty()) g << " " << plot.series[s].extra;
-    g << " title " << quote(plot.series[s].title);
+    g << " title " << quote(plot.series[s].title) << " noenhanced";
     first = false;
   }
   if (first) g << "NaN notitle";

@@ -17,6 +17,7 @@ struct Series {
 
 struct SeriesPlot {
   std::string title, xlabel, ylabel, png_path;
+  std::string key_title;  // names what the series titles are values of (may be empty)
   std::vector<Series> series;
   std::vector<std::string> x_tick_labels;  // non-empty: categorical x, label i at x = i
   bool logx = false, logy = false;

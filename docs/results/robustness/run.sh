@@ -5,6 +5,7 @@
 #
 #   cmake -S . -B build -DXBG_BUILD_BENCH=OFF && cmake --build build -j2
 #   bash docs/results/robustness/run.sh            # sweeps, corners, CSVs, plots, tables
+#   bash docs/results/robustness/run.sh plots      # only redraw the PNGs from the CSVs here
 #
 # Environment: XBARGUARD (default build/xbarguard), OUT (sweep directories,
 # default out/robustness), JOBS (points at once, default 1). Sweeps resume:
@@ -18,6 +19,7 @@ DOC=docs/results/robustness
 AXES="d2d read-noise stuck stuck-one-sided comparator on-off drift drift-spread tiles ir-drop"
 
 # 1. Sweeps: each spec on MNIST (the spec's base network) and on Fashion-MNIST.
+if [ "${1:-}" != plots ]; then
 for s in $AXES; do
   for ds in mnist fashion; do
     extra=()
@@ -37,31 +39,34 @@ for s in $AXES; do
     for ds in mnist fashion; do tail -n +2 "$OUT/$ds/$s/results.csv" | sed "s/^/$ds,/"; done
   } > "$DOC/$s.csv"
 done
+fi
 
 # 3. Plots (mean accuracy over the 10 chips; the tables add std and worst chip).
 P() { "$X" plot --results "$DOC/$1.csv" --y accuracy "${@:3}" --out "$DOC/$2.png" > /dev/null; }
 P d2d d2d --x sigma_log_lrs --group dataset,reference \
-  --title "d2d sigma_log_lrs (sigma_log_hrs = 3 x sigma_log_lrs)"
+  --title "device-to-device variation (HRS σ = 3 × LRS σ)"
 P read-noise read-noise --x read_noise_rel --group dataset \
-  --title "read noise (sigma relative to each cell current)"
+  --title "read noise"
 P stuck stuck --x stuck_lrs_rate --group dataset,reference --logx \
-  --title "stuck-at rate p (p stuck LRS and p stuck HRS)"
+  --title "stuck-at faults (the same share of cells stuck at LRS and at HRS)"
 P comparator comparator-offset --x offset_sigma_ua --group dataset --where noise_sigma_ua=0 --logx \
-  --title "comparator offset sigma (uA; one level = 19.8 uA)"
+  --title "comparator offset, no noise (one level = 19.8 µA)"
 P comparator comparator-noise --x noise_sigma_ua --group dataset --where offset_sigma_ua=0 --logx \
-  --title "comparator noise sigma (uA; one level = 19.8 uA)"
+  --title "comparator noise, no offset (one level = 19.8 µA)"
 P on-off on-off --x g_hrs_us --group dataset,reference --logx \
-  --title "on/off = 100 uS / g_hrs_us; variation-mid d2d, 2 % read noise"
+  --title "on/off ratio = 100 µS / HRS conductance; variation-mid d2d, 2 % read noise"
 P drift drift --x drift_time_s --group dataset,reference --logx \
-  --title "time since programming (s), nu 0.005 / 0.02, sigma_nu 0.005"
+  --title "conductance drift (ν 0.005 LRS, 0.02 HRS; σ(ν) 0.005)"
 P drift-spread drift-spread --x drift_time_s --group dataset,drift_nu_sigma --logx \
-  --title "time since programming (s), replica references, per sigma_nu"
+  --title "conductance drift with replica references, per σ(ν)"
 P tiles tiles-mnist --x tile_rows --group partial_sums,bits --where dataset=mnist --logx \
-  --title "MNIST: partial sums per tile size (ADC bits, 0 = exact)"
+  --title "MNIST: partial sums per tile size (ADC bits 0 = exact sums)"
 P tiles tiles-fashion --x tile_rows --group partial_sums,bits --where dataset=fashion --logx \
-  --title "Fashion: partial sums per tile size (ADC bits, 0 = exact)"
+  --title "Fashion-MNIST: partial sums per tile size (ADC bits 0 = exact sums)"
 P ir-drop ir-drop --x wire_resistance_ohm --group dataset,tile_rows --logx \
-  --title "bit-line wire resistance per cell (ohm), replica references"
+  --title "IR drop along the bit lines, replica references"
+
+[ "${1:-}" = plots ] && exit 0
 
 # 4. The device corners of configs/README.md (variation-low/mid/high, tile
 #    configs), 500 images, 10 chips each; corners.csv has the same columns.
