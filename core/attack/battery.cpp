@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "core/bnn/model_io.h"
 #include "core/common/output_file.h"
-#include "core/common/version.h"
 #include "core/data/dataset_cache.h"
 #include "core/protection/hkdf.h"
 
@@ -170,12 +170,27 @@ SecurityVerdict verdict_from_json(const json& j) {
   return v;
 }
 
+// The running program's own bytes: the code that computes a verdict, exact
+// even for a build from a tree with uncommitted changes. Empty where
+// /proc/self/exe cannot be read (no cache then).
+const std::string& program_digest() {
+  static const std::string digest = [] {
+    std::ifstream in("/proc/self/exe", std::ios::binary);
+    if (!in) return std::string();
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty()) return std::string();
+    const auto h = sha256(Bytes(bytes.begin(), bytes.end()));
+    return bytes_to_hex(h.data(), h.size());
+  }();
+  return digest;
+}
+
 std::string battery_cache_key(const AttackContext& ctx, const BatteryConfig& cfg) {
   std::string text = network_to_json(ctx.stored).dump();
   for (const LayerKey& k : ctx.eval.truth()) text += "\n" + k.r.to_hex() + "/" + k.s.to_hex();
   text += "\n" + ctx.data.name + " test " + std::to_string(ctx.eval.test_images()) + " train " +
           std::to_string(ctx.data.train_x.size()) + " seed " + std::to_string(ctx.seed) + "\n" + dump_config(cfg).dump() +
-          "\n" + git_commit();
+          "\n" + program_digest();
   const auto h = sha256(bytes_of(text));
   return bytes_to_hex(h.data(), h.size()).substr(0, 24);
 }
@@ -183,9 +198,7 @@ std::string battery_cache_key(const AttackContext& ctx, const BatteryConfig& cfg
 }  // namespace
 
 SecurityVerdict cached_battery(const AttackContext& ctx, const BatteryConfig& cfg, const std::string& cache_dir) {
-  const std::string commit = git_commit();
-  if (!ctx.eval.has_truth() || commit == "unknown" || commit.find("dirty") != std::string::npos)
-    return run_battery(ctx, cfg);
+  if (!ctx.eval.has_truth() || program_digest().empty()) return run_battery(ctx, cfg);
   const std::filesystem::path dir = std::filesystem::path(cache_dir.empty() ? dataset_cache_dir() : cache_dir) / "security";
   const std::filesystem::path file = dir / (battery_cache_key(ctx, cfg) + ".json");
   std::ifstream in(file);

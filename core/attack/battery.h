@@ -61,8 +61,8 @@ SecurityVerdict run_battery(const AttackContext& ctx, const BatteryConfig& cfg);
 // The battery through a cache in `cache_dir` (dataset_cache_dir() when
 // empty): the verdict is a function of the stored weights, the truth, the
 // data, the settings and the code, so a sweep that varies only the hardware
-// (tiling, clock, devices) attacks each stored network once. A build from a
-// tree with uncommitted changes never reads or writes the cache.
+// (tiling, clock, devices) attacks each stored network once. The key
+// includes the program's own digest: another build never reads a verdict.
 SecurityVerdict cached_battery(const AttackContext& ctx, const BatteryConfig& cfg, const std::string& cache_dir = "");
 
 // Without seconds the JSON is the same for the same inputs (reports keep

@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "core/attack/battery.h"
 #include "core/bnn/model_io.h"
 #include "core/common/paths.h"
 #include "core/protection/protect_network.h"
 #include "tests/unit/mnist_fixture.h"
+#include "tests/unit/temp_dir.h"
 
 namespace xbg::attack {
 namespace {
@@ -33,13 +36,13 @@ const AttackData& data() {
   return d;
 }
 
-SecurityVerdict battery(const std::string& scheme, const BatteryConfig& cfg) {
+SecurityVerdict battery(const std::string& scheme, const BatteryConfig& cfg, const std::string& cache_dir = "") {
   const Network plain = load_network(repo_root() + "/networks/small.json");
   const MasterKey master = master_key_from_seed(4);
   const Network stored = protect_network(plain, parse_scheme(scheme), {1, 2}, master, false, key_seed_label(4));
   const Evaluator eval(stored, derive_network_keys(stored, master), data(), 500);
   const AttackContext ctx{"test", stored, eval, data(), 3, "", "test", "test"};
-  return run_battery(ctx, cfg);
+  return cache_dir.empty() ? run_battery(ctx, cfg) : cached_battery(ctx, cfg, cache_dir);
 }
 
 TEST(SecurityBattery, TheVerdictIsTheStrongestScoreOfItsMethods) {
@@ -78,6 +81,31 @@ TEST(SecurityBattery, AUsersMistakeStopsTheBattery) {
   cfg.methods = {"battery"};
   cfg.k = 100;
   EXPECT_THROW(battery("C", cfg), UserError);
+}
+
+// The cache hands back the verdict it stored for the same stored network and
+// settings, never one of another network, and recomputes a damaged entry.
+TEST(SecurityBattery, TheCacheReturnsTheVerdictOfTheSameNetworkOnly) {
+  REQUIRE_MNIST();
+  const TempDir dir("xbg-battery-cache");
+  BatteryConfig cfg;
+  cfg.methods = {"no-key"};
+  const SecurityVerdict c1 = battery("C", cfg, dir.path().string());
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+    if (e.is_regular_file()) files.push_back(e.path());
+  ASSERT_EQ(files.size(), 1u);
+  // Poison the entry: a cached read must return exactly what the file says.
+  json j = json::parse(std::ifstream(files[0]));
+  j["best_attack"] = "from the cache";
+  std::ofstream(files[0]) << j.dump();
+  EXPECT_EQ(battery("C", cfg, dir.path().string()).best_attack, "from the cache");
+  // Another scheme is another stored network: computed, not read.
+  EXPECT_NE(battery("B", cfg, dir.path().string()).best_attack, "from the cache");
+  std::ofstream(files[0]) << "{ damaged";
+  const SecurityVerdict c2 = battery("C", cfg, dir.path().string());
+  EXPECT_EQ(c2.best_attack, c1.best_attack);
+  EXPECT_DOUBLE_EQ(c2.no_key_accuracy, c1.no_key_accuracy);
 }
 
 }  // namespace
