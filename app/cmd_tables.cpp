@@ -157,12 +157,19 @@ std::string range_text(double lo, double hi, int digits) {
 }
 
 bool has_inversion(Scheme s) { return xbg::describe(s).has(xbg::PieceKind::kInversion); }
+// Pair swaps and nothing else: what the swap-only explanation below is about.
+bool swap_only(Scheme s) {
+  const auto& d = xbg::describe(s);
+  return !d.pieces.empty() && std::all_of(d.pieces.begin(), d.pieces.end(), [](const xbg::Piece& p) {
+    return p.kind == xbg::PieceKind::kPairSwap;
+  });
+}
 
-// "A, B, C, row-inv, col-inv" (with an inversion) or "row-swap or col-swap" (pieces, none an inversion).
+// "A, B, C, row-inv, col-inv, perm-signed" (with an inversion) or "row-swap or col-swap" (swaps only).
 std::string ids_where(bool inversion, const std::string& last_separator) {
   std::vector<std::string> ids;
   for (const auto& d : xbg::scheme_descriptors())
-    if (!d.pieces.empty() && d.has(xbg::PieceKind::kInversion) == inversion) ids.push_back(d.id);
+    if (inversion ? d.has(xbg::PieceKind::kInversion) : swap_only(d.code)) ids.push_back(d.id);
   std::string out;
   for (size_t i = 0; i < ids.size(); ++i)
     out += (i == 0 ? "" : i + 1 == ids.size() ? last_separator : ", ") + ids[i];
@@ -173,7 +180,7 @@ std::string ids_where(bool inversion, const std::string& last_separator) {
 std::string findings(const NetworkResult& nr, double explain_above) {
   std::ostringstream o;
   char buf[2048];
-  int rows = 0, weak = 0, weak_with_inversion = 0, keys_above = 0, key_count = 0;
+  int rows = 0, weak = 0, weak_swap_only = 0, keys_above = 0, key_count = 0;
   double inv_lo = 1, inv_hi = 0, key_hi = 0;
   std::string key_hi_row, weak_list;
   for (const auto& [v, rs] : nr.variants)
@@ -182,7 +189,7 @@ std::string findings(const NetworkResult& nr, double explain_above) {
       const std::string name = variant_name(v.scheme, v.single) + " " + layers_name(r.layers);
       if (r.no_key.mean > explain_above / 100) {
         ++weak;
-        weak_with_inversion += has_inversion(v.scheme);
+        weak_swap_only += swap_only(v.scheme);
         weak_list += (weak_list.empty() ? "" : ", ") + name + " (" + pct(r.no_key.mean, 1) + ")";
       }
       if (!has_inversion(v.scheme)) continue;
@@ -209,7 +216,7 @@ std::string findings(const NetworkResult& nr, double explain_above) {
       (pixels ? fc1_lo : hid_lo) = std::min(pixels ? fc1_lo : hid_lo, share);
       (pixels ? fc1_hi : hid_hi) = std::max(pixels ? fc1_hi : hid_hi, share);
     }
-  if (weak && weak_with_inversion == 0) {
+  if (weak && weak_swap_only == weak) {
     o << "- Every such row is a swap-only scheme (" << ids_where(false, " or ") << "): no inversion. A pairwise swap changes a "
          "value only when its key bit is 1 and the two values of its pair differ";
     if (hid_hi > 0) {
@@ -366,7 +373,10 @@ void write_markdown(const std::string& path, const std::vector<NetworkResult>& r
 
 int run(int argc, char** argv) {
   std::vector<std::string> models;
-  std::string dataset_override, schemes_text = "A,B,C,row-inv,row-swap,col-inv,col-swap", out_path, report_path;
+  std::string every;  // every protecting scheme of the table, in its order
+  for (const auto& d : xbg::scheme_descriptors())
+    if (!d.pieces.empty()) every += (every.empty() ? "" : ",") + d.id;
+  std::string dataset_override, schemes_text = every, out_path, report_path;
   int keys = 20, limit = -1;
   uint64_t first_seed = 1, wrong_offset = 1000000;
   double explain_above = 15.0;
@@ -377,7 +387,7 @@ int run(int argc, char** argv) {
       ("dataset,d", po::value(&dataset_override), "mnist | fashion (default: each model's own dataset)")
       ("keys,k", po::value(&keys), "master keys per row (>= 20 for the paper comparison; default 20)")
       ("first-seed", po::value(&first_seed), "key seeds first..first+keys-1 (default 1)")
-      ("schemes", po::value(&schemes_text), "comma-separated scheme ids (default A,B,C,row-inv,row-swap,col-inv,col-swap)")
+      ("schemes", po::value(&schemes_text), ("comma-separated scheme ids (default " + every + ")").c_str())
       ("no-single-key", po::bool_switch(&no_single), "skip the single-key variants of A, B, C")
       ("limit,n", po::value(&limit), "use only the first N test images")
       ("explain-above", po::value(&explain_above), "diagnose rows whose mean no-key accuracy exceeds this % (default 15)")

@@ -360,6 +360,9 @@ InterfaceMap interface_map(const Network& stored, const KeyGuess& guess, int ind
       switch (p.kind) {
         case PieceKind::kInversion: sym_xor(m, k.bits(p.slot)); break;
         case PieceKind::kPairSwap: sym_swap(m, k.bits(p.slot)); break;
+        case PieceKind::kPermutation:
+        case PieceKind::kBlockPermutation:  // run() refuses these schemes (require_known_pieces)
+          throw std::logic_error("interface_map: " + piece_kind_name(p.kind) + " pieces are not modelled");
       }
     }
   };

@@ -44,6 +44,8 @@ void require_known_pieces(const Network& stored, const std::string& method) {
       switch (p.kind) {  // a new family lands here (-Wswitch) until the searches model it
         case PieceKind::kInversion:
         case PieceKind::kPairSwap: continue;
+        case PieceKind::kPermutation:
+        case PieceKind::kBlockPermutation: break;  // the searches flip bits of inversions and swaps only
       }
       throw MethodDoesNotApply(method + ": FC" + std::to_string(l + 1) + " (scheme " + stored.hidden[l].scheme +
                       ") has a " + piece_kind_name(p.kind) + " piece, which this method does not model");

@@ -100,7 +100,10 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
     const bool pre = kind == "pre_unit";
     // The data register exists only in a registered unit (latency_cycles > 0): it is clocked per bit.
     if (ev == "bits") return (pre ? cfg_.pre_unit.latency_cycles : cfg_.post_unit.latency_cycles) > 0 ? c.ff_clock_fj * kFj : 0.0;
-    if (ev == "output_toggles") return slice_ge(pre) * c.gate_toggle_fj * kFj;
+    // A toggling output has toggled the gates on its path: the unit's gates
+    // per bit (for a Waksman network about its depth in MUXes, for a b:1 MUX
+    // tree an upper bound, b - 1 against the log2 b on the path).
+    if (ev == "output_toggles") return slice_ge(pre, unit_bits(ledger.block_name(b), pre)) * c.gate_toggle_fj * kFj;
     return 0.0;
   }
   if (kind == "comparator") return ev == "decisions" ? c.comparator_decision_fj * kFj : 0.0;
@@ -144,10 +147,16 @@ double PowerModel::event_energy_j(const EnergyLedger& ledger, EnergyLedger::Even
   return 0.0;  // controller counters: its energy is per active cycle
 }
 
-double PowerModel::slice_ge(bool pre_unit) const {
+int PowerModel::unit_bits(const std::string& name, bool pre_unit) const {
+  const int l = layer_of(name);
+  if (l < 0) return 0;
+  return pre_unit ? shape_.topology[l] : shape_.topology[l + 1];
+}
+
+double PowerModel::slice_ge(bool pre_unit, int len) const {
   // The gates of the unit's pieces (core/protection/scheme.h): the pre-unit
   // acts on the rows (layer input X), the post-unit on the columns (y*).
-  const UnitGates g = describe(scheme_).gates(pre_unit ? Side::kPre : Side::kPost);
+  const UnitGates g = describe(scheme_).gates(pre_unit ? Side::kPre : Side::kPost, len);
   return g.xor2 * cfg_.energy.xor_ge + g.mux2 * cfg_.energy.mux2_ge;
 }
 
@@ -165,11 +174,12 @@ double PowerModel::logic_ge(const EnergyLedger& ledger, EnergyLedger::BlockId b)
     const int m = shape_.topology[l], n = shape_.topology[l + 1];
     const int bits = pre ? m : n;
     // Key registers hold this unit's share of the layer key (paper: A m + m/2,
-    // B n + n/2, C m + n/2); with single_key the swap reads the inversion bits.
+    // B n + n/2, C m + n/2), a block permutation its select table; with
+    // single_key the swap reads the inversion bits.
     const int key_bits =
         unit_key_register_bits(scheme_, pre ? Side::kPre : Side::kPost, m, n, cfg_.protection.single_key);
     const bool registered = (pre ? cfg_.pre_unit.latency_cycles : cfg_.post_unit.latency_cycles) > 0;
-    return bits * (slice_ge(pre) + (registered ? c.flip_flop_ge : 0.0)) + key_bits * c.flip_flop_ge;
+    return bits * (slice_ge(pre, bits) + (registered ? c.flip_flop_ge : 0.0)) + key_bits * c.flip_flop_ge;
   }
   if (kind == "crossbar" && l >= 0) {
     const int m = shape_.topology[l], n = shape_.topology[l + 1];

@@ -46,10 +46,13 @@ class PowerModel {
  private:
   int layer_of(const std::string& block_name) const;  // 0-based index into topology, -1 if none
   int adc_bits(const std::string& block_name) const;
+  int unit_bits(const std::string& block_name, bool pre_unit) const;  // m (pre) or n (post) of the unit's layer
   int adc_count(const std::string& block_name) const;
   int column_tiles(const std::string& block_name) const;  // 1 for blocks of no layer
   double logic_ge(const EnergyLedger& ledger, EnergyLedger::BlockId block) const;
-  double slice_ge(bool pre_unit) const;  // XOR and/or MUX per bit of a protection unit for this scheme
+  // Gates per bit of a protection unit for this scheme on a vector of len bits
+  // (its pieces' XORs and MUXes; a permutation network's depend on len).
+  double slice_ge(bool pre_unit, int len) const;
 
   SimConfig cfg_;
   ChipShape shape_;

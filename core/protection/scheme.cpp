@@ -1,6 +1,7 @@
 #include "core/protection/scheme.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 
@@ -9,14 +10,27 @@
 namespace xbg {
 namespace {
 
+int ceil_log2(int b) {
+  int bits = 0;
+  while ((1LL << bits) < b) ++bits;
+  return bits;
+}
+
 constexpr Piece kRowInversion{Side::kPre, PieceKind::kInversion, KeySlot::kR};
 constexpr Piece kRowSwap{Side::kPre, PieceKind::kPairSwap, KeySlot::kS};
 constexpr Piece kColumnInversion{Side::kPost, PieceKind::kInversion, KeySlot::kR};
 constexpr Piece kColumnSwap{Side::kPost, PieceKind::kPairSwap, KeySlot::kS};
+constexpr Piece kRowPermutation{Side::kPre, PieceKind::kPermutation, KeySlot::kS};
+constexpr Piece kColumnPermutation{Side::kPost, PieceKind::kPermutation, KeySlot::kS};
+// The block is the ReRAM "operation unit" width; the ASP-DAC 2021 abstract
+// does not state the one it used, so 8 is a choice, not a published figure.
+constexpr Piece kColumnBlockPermutation{Side::kPost, PieceKind::kBlockPermutation, KeySlot::kS, 8};
 
 // The schemes. Piece order is run-time order within a unit: A's pre-unit
 // XORs, then swaps (X* = P_S D_R X); B's post-unit XORs, then swaps back
 // (y = P_S D_R y*). The stored layer and every inverse follow from it.
+// perm-signed does both: X* = P D_R X on the rows, y = P' D_R' y* on the
+// columns, R holding the row signs then the column signs, S the two networks.
 std::vector<SchemeDescriptor> make_table() {
   return {
       {Scheme::kA, "A", "paper Table I: swap + inversion along rows", {kRowInversion, kRowSwap}},
@@ -26,13 +40,19 @@ std::vector<SchemeDescriptor> make_table() {
       {Scheme::kRowSwap, "row-swap", "", {kRowSwap}},
       {Scheme::kColInv, "col-inv", "", {kColumnInversion}},
       {Scheme::kColSwap, "col-swap", "", {kColumnSwap}},
+      {Scheme::kPerm, "perm", "Galicia et al., S3cure, ICONS 2023: row + column permutation",
+       {kRowPermutation, kColumnPermutation}},
+      {Scheme::kPermSigned, "perm-signed", "",
+       {kRowInversion, kRowPermutation, kColumnInversion, kColumnPermutation}},
+      {Scheme::kColBlockPerm, "col-block-perm", "Wang et al., ASP-DAC 2021: column permutation in blocks of 8",
+       {kColumnBlockPermutation}},
       {Scheme::kNone, "none", "", {}},
   };
 }
 
-// What the rest of the code relies on: unique codes and ids, "none" is code 0
-// and has no piece, every key string drives at most one piece, and a family
-// acts at most once per side.
+// What the rest of the code relies on: unique codes and ids that fit the
+// 4-bit LAYER_CFG field, "none" is code 0 and has no piece, a family acts at
+// most once per side, and only a block permutation has (and needs) a block.
 void check_table(const std::vector<SchemeDescriptor>& table) {
   std::set<int> codes;
   std::set<std::string> ids;
@@ -40,15 +60,17 @@ void check_table(const std::vector<SchemeDescriptor>& table) {
     const std::string where = "scheme table: " + d.id + ": ";
     if (!codes.insert(static_cast<int>(d.code)).second) throw std::logic_error(where + "code used twice");
     if (d.id.empty() || !ids.insert(d.id).second) throw std::logic_error(where + "id empty or used twice");
+    if (static_cast<int>(d.code) < 0 || static_cast<int>(d.code) > 15)
+      throw std::logic_error(where + "code outside the 4-bit LAYER_CFG field");
     if ((d.code == Scheme::kNone) != (d.id == "none") || (d.code == Scheme::kNone && !d.pieces.empty()))
       throw std::logic_error(where + "\"none\" is code 0 and has no piece");
-    for (KeySlot slot : {KeySlot::kR, KeySlot::kS})
-      if (std::count_if(d.pieces.begin(), d.pieces.end(), [&](const Piece& p) { return p.slot == slot; }) > 1)
-        throw std::logic_error(where + "a key string drives two pieces");
-    for (const Piece& p : d.pieces)
+    for (const Piece& p : d.pieces) {
       if (std::count_if(d.pieces.begin(), d.pieces.end(),
                         [&](const Piece& q) { return q.side == p.side && q.kind == p.kind; }) > 1)
         throw std::logic_error(where + "a family acts twice on one side");
+      if ((p.kind == PieceKind::kBlockPermutation) ? p.block < 2 : p.block != 0)
+        throw std::logic_error(where + "a block permutation needs a block of at least 2, other pieces none");
+    }
   }
 }
 
@@ -72,19 +94,48 @@ const Registry& registry() {
 
 }  // namespace
 
-int piece_key_bits(PieceKind kind, int len) {
-  switch (kind) {
+int waksman_switches(int n) {
+  int bits = 0;
+  for (int i = 2; i <= n; ++i) bits += ceil_log2(i);
+  return bits;
+}
+
+int waksman_depth(int n) {
+  if (n < 2) return 0;
+  return 2 * ceil_log2(n) - 1;
+}
+
+double log2_factorial(int n) { return n < 2 ? 0.0 : std::lgamma(static_cast<double>(n) + 1.0) / std::log(2.0); }
+
+int piece_key_bits(const Piece& p, int len) {
+  switch (p.kind) {
     case PieceKind::kInversion: return len;
     case PieceKind::kPairSwap: return len / 2;
+    case PieceKind::kPermutation: return waksman_switches(len);
+    case PieceKind::kBlockPermutation: return (len / p.block) * waksman_switches(p.block) + waksman_switches(len % p.block);
   }
   throw std::invalid_argument("piece_key_bits: unknown piece kind");
 }
 
-UnitGates piece_gates(PieceKind kind) {
+int piece_register_bits(const Piece& p, int len) {
+  if (p.kind != PieceKind::kBlockPermutation) return piece_key_bits(p, len);
+  // Each output's MUX select; a short last block needs only its own width.
+  return (len / p.block) * p.block * ceil_log2(p.block) + (len % p.block) * ceil_log2(len % p.block);
+}
+
+UnitGates piece_gates(const Piece& p, int len) {
   // In bits D_R is one XOR per position, P_S one 2:1 MUX per output position.
-  switch (kind) {
+  // A Waksman switch is two 2:1 MUXes sharing one select (its key bit); a b:1
+  // MUX tree is b - 1 of them.
+  switch (p.kind) {
     case PieceKind::kInversion: return {1, 0};
     case PieceKind::kPairSwap: return {0, 1};
+    case PieceKind::kPermutation: return {0, len > 0 ? 2.0 * waksman_switches(len) / len : 0.0};
+    case PieceKind::kBlockPermutation: {
+      const int full = len / p.block, rest = len % p.block;
+      const double muxes = static_cast<double>(full) * p.block * (p.block - 1) + static_cast<double>(rest) * (rest > 0 ? rest - 1 : 0);
+      return {0, len > 0 ? muxes / len : 0.0};
+    }
   }
   throw std::invalid_argument("piece_gates: unknown piece kind");
 }
@@ -93,6 +144,8 @@ std::string piece_kind_name(PieceKind kind) {
   switch (kind) {
     case PieceKind::kInversion: return "inversion";
     case PieceKind::kPairSwap: return "swap";
+    case PieceKind::kPermutation: return "permutation";
+    case PieceKind::kBlockPermutation: return "block permutation";
   }
   throw std::invalid_argument("piece_kind_name: unknown piece kind");
 }
@@ -113,11 +166,11 @@ const Piece* SchemeDescriptor::piece_in(KeySlot slot) const {
   return nullptr;
 }
 
-UnitGates SchemeDescriptor::gates(Side side) const {
+UnitGates SchemeDescriptor::gates(Side side, int len) const {
   UnitGates g;
   for (const Piece& p : pieces) {
     if (p.side != side) continue;
-    const UnitGates q = piece_gates(p.kind);
+    const UnitGates q = piece_gates(p, len);
     g.xor2 += q.xor2;
     g.mux2 += q.mux2;
   }

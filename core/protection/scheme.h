@@ -15,7 +15,7 @@ namespace xbg {
 // A scheme's code: the value of the LAYER_CFG scheme field (docs/register-map.md)
 // and the key of its descriptor. The named values are the built-in schemes; a
 // scheme added to the table may have a code without a name here.
-enum class Scheme { kNone, kA, kB, kC, kRowInv, kRowSwap, kColInv, kColSwap };
+enum class Scheme { kNone, kA, kB, kC, kRowInv, kRowSwap, kColInv, kColSwap, kPerm, kPermSigned, kColBlockPerm };
 
 // Where a piece acts.
 enum class Side {
@@ -27,20 +27,28 @@ enum class Side {
 // in transforms.cpp (vector, rows and columns form, forward and inverse) and
 // sized once in scheme.cpp (key bits, gates).
 enum class PieceKind {
-  kInversion,  // D_R: XOR with one key bit per position
-  kPairSwap,   // P_S: positions (2i, 2i+1) exchanged where key bit i is 1; floor(len/2) bits
+  kInversion,         // D_R: XOR with one key bit per position
+  kPairSwap,          // P_S: positions (2i, 2i+1) exchanged where key bit i is 1; floor(len/2) bits
+  kPermutation,       // a permutation of all positions: the key bits set the switches of an
+                      // arbitrary-size Waksman network, one bit per switch
+  kBlockPermutation,  // a permutation inside each block of `block` consecutive positions:
+                      // Fisher-Yates draws from the key bits, a b:1 MUX per output position
 };
 
 // Which of the layer key's two bit strings drives a piece. The derived key
 // bits hold R, then S; with the single-key option S is the first |S| bits of
-// R, so an S piece then has no key register of its own. Each string drives
-// at most one piece.
+// R, so an S piece then has no key register of its own. By convention R
+// holds signs (inversions) and S positions (swaps, permutations). A string
+// that drives several pieces holds the bits of its pre-unit pieces first,
+// then those of its post-unit pieces, each side in descriptor order, so a
+// unit finds its share knowing only its own vector's length.
 enum class KeySlot { kR, kS };
 
 struct Piece {
   Side side;
   PieceKind kind;
   KeySlot slot;
+  int block = 0;  // kBlockPermutation: positions per block (the last block may be shorter)
 };
 
 // Gates per bit of the vector a unit transforms (energy/area model).
@@ -49,9 +57,27 @@ struct UnitGates {
   double mux2 = 0;  // 2:1 multiplexer
 };
 
-int piece_key_bits(PieceKind kind, int len);  // key bits of a piece on a vector of len positions
-UnitGates piece_gates(PieceKind kind);        // per bit of that vector
-std::string piece_kind_name(PieceKind kind);  // "inversion", "swap"
+// Key bits of a piece on a vector of len positions.
+int piece_key_bits(const Piece& p, int len);
+// Flip-flops the unit holds for the piece: its key bits, or for a block
+// permutation the select table (ceil(log2 b) bits per position) that the key
+// unit expands from them at boot.
+int piece_register_bits(const Piece& p, int len);
+// Per bit of that vector: one XOR (inversion), one MUX (pair swap), a Waksman
+// network's 2 MUX per switch spread over its outputs, or a b:1 MUX tree
+// (b - 1 MUX) per output of a block permutation.
+UnitGates piece_gates(const Piece& p, int len);
+std::string piece_kind_name(PieceKind kind);  // "inversion", "swap", "permutation", "block permutation"
+
+// Switches of an arbitrary-size Waksman network on n inputs
+// (sum_{i=2..n} ceil(log2 i)); also the key bits of a Fisher-Yates shuffle of
+// n positions that spends ceil(log2 (i+1)) bits on the draw among i+1.
+int waksman_switches(int n);
+// Switch stages an input crosses in that network (its depth, 2 ceil(log2 n) - 1
+// for n >= 2): the unit's logic depth in MUX levels.
+int waksman_depth(int n);
+// log2(n!): the entropy of a uniformly drawn permutation of n positions.
+double log2_factorial(int n);
 
 struct SchemeDescriptor {
   Scheme code;
@@ -68,7 +94,7 @@ struct SchemeDescriptor {
   int length(Side side, int m, int n) const { return side == Side::kPre ? m : n; }
   // The single-key option changes anything only where S reuses R.
   bool single_key_applies() const { return piece_in(KeySlot::kR) && piece_in(KeySlot::kS); }
-  UnitGates gates(Side side) const;  // per bit, summed over the side's pieces
+  UnitGates gates(Side side, int len) const;  // per bit of the side's len positions, summed over its pieces
 };
 
 // Every scheme, in the order lists and tables show them ("none" last).
@@ -76,7 +102,8 @@ const std::vector<SchemeDescriptor>& scheme_descriptors();
 const SchemeDescriptor& describe(Scheme s);  // std::invalid_argument for an unknown code
 bool is_scheme_code(uint32_t code);
 
-// ids: "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "none".
+// ids: "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "perm",
+// "perm-signed", "col-block-perm", "none".
 std::string scheme_id(Scheme s);
 Scheme parse_scheme(const std::string& id);  // UserError naming the id and the allowed ones
 bool is_scheme_id(const std::string& id);

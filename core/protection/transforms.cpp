@@ -58,18 +58,21 @@ void check_key_shape(const LayerKey& key, int m, int n, const char* what) {
 
 // Row forms: the same vector operation on every column of W, so that
 // (T W)^T (T X) = W^T X for the permutations and sign changes T of the pieces.
-void invert_rows(BinaryLayer& layer, const BitVec& r) {
+void invert_rows(BinaryLayer& layer, const BitVec& r, const Piece&) {
   for (auto& col : layer.columns) xor_inplace(col, r, "row inversion");
 }
 
-void swap_rows(BinaryLayer& layer, const BitVec& s) {
+void swap_rows(BinaryLayer& layer, const BitVec& s, const Piece&) {
   for (auto& col : layer.columns) pairwise_swap_inplace(col, s);
 }
 
 // Negates column k where R_k = 1 and moves its threshold with (†):
 // B*_k = (1 - 2R_k) B_k + 2R_k. [-m, m+2] maps onto itself, parity kept.
-void invert_columns(BinaryLayer& layer, const BitVec& r) {
+void invert_columns(BinaryLayer& layer, const BitVec& r, const Piece&) {
   const int m = layer.m;
+  if (r.size() != layer.n)
+    throw std::invalid_argument("column inversion: " + std::to_string(r.size()) + " key bits for " +
+                                std::to_string(layer.n) + " columns");
   for (int k = 0; k < layer.n; ++k) {
     if (!r.get(k)) continue;
     BitVec& col = layer.columns[k];
@@ -81,7 +84,7 @@ void invert_columns(BinaryLayer& layer, const BitVec& r) {
 }
 
 // W -> W P_S and B -> P_S B: columns and thresholds move together.
-void swap_columns(BinaryLayer& layer, const BitVec& s) {
+void swap_columns(BinaryLayer& layer, const BitVec& s, const Piece&) {
   for (int i = 0; i < s.size(); ++i) {
     if (!s.get(i)) continue;
     std::swap(layer.columns[2 * i], layer.columns[2 * i + 1]);
@@ -89,30 +92,206 @@ void swap_columns(BinaryLayer& layer, const BitVec& s) {
   }
 }
 
-void invert_vector(BitVec& v, const BitVec& r, const char* what) { xor_inplace(v, r, what); }
-void swap_vector(BitVec& v, const BitVec& s, const char*) { pairwise_swap_inplace(v, s); }
+void invert_vector(BitVec& v, const BitVec& r, const Piece&, const char* what) { xor_inplace(v, r, what); }
+void swap_vector(BitVec& v, const BitVec& s, const Piece&, const char*) { pairwise_swap_inplace(v, s); }
+
+int ceil_log2(int b) {
+  int bits = 0;
+  while ((1LL << bits) < b) ++bits;
+  return bits;
+}
+
+// Arbitrary-size Waksman network (Waksman 1968; Beauquier and Darrot 2002):
+// n >= 3 inputs are split by floor(n/2) input switches on the pairs
+// (2i, 2i+1) into a top network of floor(n/2) and a bottom one of ceil(n/2)
+// inputs (an odd last input goes straight to the bottom); floor(n/2) output
+// switches merge them back, the last pair of an even n unswitched. Each
+// switch crosses where its key bit is 1. Bits are read input switches, top,
+// bottom, output switches: waksman_switches(n) in all. Returns for each
+// output position the input position it carries.
+void waksman_route(std::vector<int>& v, const BitVec& key, int& bit) {
+  const int n = static_cast<int>(v.size());
+  if (n < 2) return;
+  if (n == 2) {
+    if (key.get(bit++)) std::swap(v[0], v[1]);
+    return;
+  }
+  const int half = n / 2;
+  std::vector<int> top(half), bottom(n - half);
+  for (int i = 0; i < half; ++i) {
+    const int x = key.get(bit++) ? 1 : 0;
+    top[i] = v[2 * i + x];
+    bottom[i] = v[2 * i + 1 - x];
+  }
+  if (n & 1) bottom[half] = v[n - 1];
+  waksman_route(top, key, bit);
+  waksman_route(bottom, key, bit);
+  for (int i = 0; i < half; ++i) {
+    const bool fixed = !(n & 1) && i == half - 1;
+    const int x = !fixed && key.get(bit++) ? 1 : 0;
+    v[2 * i + x] = top[i];
+    v[2 * i + 1 - x] = bottom[i];
+  }
+  if (n & 1) v[n - 1] = bottom[half];
+}
+
+void check_piece_key(const BitVec& key, const Piece& p, int len, const char* what) {
+  if (key.size() != piece_key_bits(p, len))
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(key.size()) + " key bits for a " +
+                                piece_kind_name(p.kind) + " of " + std::to_string(len) + " positions (needs " +
+                                std::to_string(piece_key_bits(p, len)) + ")");
+}
+
+std::vector<int> waksman_sources(const BitVec& key, const Piece& p, int len, const char* what) {
+  check_piece_key(key, p, len, what);
+  std::vector<int> src(len);
+  for (int j = 0; j < len; ++j) src[j] = j;
+  int bit = 0;
+  waksman_route(src, key, bit);
+  return src;
+}
+
+// Per block of b positions (the last one len mod b), a Fisher-Yates shuffle:
+// for j = b'-1 down to 1, the next ceil(log2(j+1)) key bits (first bit least
+// significant) modulo j+1 pick the position exchanged with j. Every key gives
+// a permutation; draws among a count that is not a power of two are slightly
+// biased. Output t of a block takes its input src[t] (the b:1 MUX select).
+std::vector<int> block_sources(const BitVec& key, const Piece& p, int len, const char* what) {
+  check_piece_key(key, p, len, what);
+  std::vector<int> src(len);
+  for (int j = 0; j < len; ++j) src[j] = j;
+  int bit = 0;
+  for (int base = 0; base < len; base += p.block) {
+    const int b = std::min(p.block, len - base);
+    for (int j = b - 1; j >= 1; --j) {
+      const int w = ceil_log2(j + 1);
+      int draw = 0;
+      for (int t = 0; t < w; ++t)
+        if (key.get(bit++)) draw |= 1 << t;
+      std::swap(src[base + j], src[base + draw % (j + 1)]);
+    }
+  }
+  return src;
+}
+
+using Sources = std::vector<int> (*)(const BitVec& key, const Piece& p, int len, const char* what);
+
+// The vector form of a permutation T: (T v)[j] = v[src[j]]; the inverse scatters.
+void gather(BitVec& v, const std::vector<int>& src) {
+  const BitVec in = v;
+  for (int j = 0; j < v.size(); ++j) v.set(j, in.get(src[j]));
+}
+
+void scatter(BitVec& v, const std::vector<int>& src) {
+  const BitVec in = v;
+  for (int j = 0; j < v.size(); ++j) v.set(src[j], in.get(j));
+}
+
+template <Sources F>
+void permute_vector(BitVec& v, const BitVec& key, const Piece& p, const char* what) {
+  gather(v, F(key, p, v.size(), what));
+}
+
+template <Sources F>
+void unpermute_vector(BitVec& v, const BitVec& key, const Piece& p, const char* what) {
+  scatter(v, F(key, p, v.size(), what));
+}
+
+template <Sources F>
+void permute_rows(BinaryLayer& layer, const BitVec& key, const Piece& p) {
+  const std::vector<int> src = F(key, p, layer.m, "row permutation");
+  for (auto& col : layer.columns) gather(col, src);
+}
+
+template <Sources F>
+void unpermute_rows(BinaryLayer& layer, const BitVec& key, const Piece& p) {
+  const std::vector<int> src = F(key, p, layer.m, "row permutation");
+  for (auto& col : layer.columns) scatter(col, src);
+}
+
+// Outputs T y: new column j is old column src[j], its threshold with it.
+template <Sources F>
+void permute_columns(BinaryLayer& layer, const BitVec& key, const Piece& p) {
+  const std::vector<int> src = F(key, p, layer.n, "column permutation");
+  const std::vector<BitVec> cols = layer.columns;
+  const std::vector<int> th = layer.thresholds;
+  for (int j = 0; j < layer.n; ++j) {
+    layer.columns[j] = cols[src[j]];
+    layer.thresholds[j] = th[src[j]];
+  }
+}
+
+template <Sources F>
+void unpermute_columns(BinaryLayer& layer, const BitVec& key, const Piece& p) {
+  const std::vector<int> src = F(key, p, layer.n, "column permutation");
+  const std::vector<BitVec> cols = layer.columns;
+  const std::vector<int> th = layer.thresholds;
+  for (int j = 0; j < layer.n; ++j) {
+    layer.columns[src[j]] = cols[j];
+    layer.thresholds[src[j]] = th[j];
+  }
+}
 
 // One piece family in every form the derivations need. Columns forms make the
 // layer's outputs T y. Inversion and pairwise swap are involutions, so their
-// inverse forms are the forward ones; a general permutation family needs both.
+// inverse forms are the forward ones; the permutations need both.
 struct FamilyOps {
-  void (*vector)(BitVec& v, const BitVec& key, const char* what);
-  void (*vector_inverse)(BitVec& v, const BitVec& key, const char* what);
-  void (*rows)(BinaryLayer& layer, const BitVec& key);
-  void (*rows_inverse)(BinaryLayer& layer, const BitVec& key);
-  void (*columns)(BinaryLayer& layer, const BitVec& key);
-  void (*columns_inverse)(BinaryLayer& layer, const BitVec& key);
+  void (*vector)(BitVec& v, const BitVec& key, const Piece& p, const char* what);
+  void (*vector_inverse)(BitVec& v, const BitVec& key, const Piece& p, const char* what);
+  void (*rows)(BinaryLayer& layer, const BitVec& key, const Piece& p);
+  void (*rows_inverse)(BinaryLayer& layer, const BitVec& key, const Piece& p);
+  void (*columns)(BinaryLayer& layer, const BitVec& key, const Piece& p);
+  void (*columns_inverse)(BinaryLayer& layer, const BitVec& key, const Piece& p);
 };
 
 constexpr FamilyOps kInversionOps{invert_vector, invert_vector, invert_rows, invert_rows, invert_columns, invert_columns};
 constexpr FamilyOps kPairSwapOps{swap_vector, swap_vector, swap_rows, swap_rows, swap_columns, swap_columns};
+constexpr FamilyOps kPermutationOps{permute_vector<waksman_sources>, unpermute_vector<waksman_sources>,
+                                    permute_rows<waksman_sources>,   unpermute_rows<waksman_sources>,
+                                    permute_columns<waksman_sources>, unpermute_columns<waksman_sources>};
+constexpr FamilyOps kBlockPermutationOps{permute_vector<block_sources>,  unpermute_vector<block_sources>,
+                                         permute_rows<block_sources>,    unpermute_rows<block_sources>,
+                                         permute_columns<block_sources>, unpermute_columns<block_sources>};
 
 const FamilyOps& ops(PieceKind kind) {
   switch (kind) {
     case PieceKind::kInversion: return kInversionOps;
     case PieceKind::kPairSwap: return kPairSwapOps;
+    case PieceKind::kPermutation: return kPermutationOps;
+    case PieceKind::kBlockPermutation: return kBlockPermutationOps;
   }
   throw std::invalid_argument("transforms: unknown piece kind");
+}
+
+// The bits of pieces[index] in its key string (layout in scheme.h: the
+// string's pre pieces, then its post pieces), given the length of that
+// piece's side only. A piece alone in its string is the whole string, with
+// no copy; otherwise the share is copied into `scratch`.
+const BitVec& piece_bits(const LayerKey& key, const std::vector<Piece>& pieces, size_t index, int len,
+                         BitVec& scratch) {
+  const Piece& p = pieces[index];
+  const BitVec& all = key.bits(p.slot);
+  const auto same_string = [&](size_t i) { return i != index && pieces[i].slot == p.slot; };
+  bool alone = true;
+  for (size_t i = 0; i < pieces.size(); ++i)
+    if (same_string(i)) alone = false;
+  if (alone) return all;
+  int first = 0;
+  if (p.side == Side::kPre) {
+    for (size_t i = 0; i < index; ++i)
+      if (same_string(i) && pieces[i].side == Side::kPre) first += piece_key_bits(pieces[i], len);
+  } else {
+    first = all.size();
+    for (size_t i = index; i < pieces.size(); ++i)
+      if ((i == index || same_string(i)) && pieces[i].side == Side::kPost) first -= piece_key_bits(pieces[i], len);
+  }
+  const int count = piece_key_bits(p, len);
+  if (first < 0 || first + count > all.size())
+    throw std::invalid_argument("layer key: string " + std::string(p.slot == KeySlot::kR ? "R" : "S") + " of " +
+                                std::to_string(all.size()) + " bits is too short for scheme " + scheme_id(key.scheme) +
+                                " on " + std::to_string(len) + " positions");
+  scratch = slice(all, first, count);
+  return scratch;
 }
 
 }  // namespace
@@ -124,7 +303,7 @@ KeyLengths key_lengths(Scheme s, int m, int n, bool single_key) {
   const SchemeDescriptor& d = describe(s);
   KeyLengths kl;
   for (const Piece& p : d.pieces) {
-    const int bits = piece_key_bits(p.kind, d.length(p.side, m, n));
+    const int bits = piece_key_bits(p, d.length(p.side, m, n));
     (p.slot == KeySlot::kR ? kl.inversion_bits : kl.swap_bits) += bits;
   }
   kl.single_key = single_key;
@@ -142,7 +321,7 @@ int unit_key_register_bits(Scheme s, Side side, int m, int n, bool single_key) {
   int bits = 0;
   for (const Piece& p : d.pieces)
     if (p.side == side && !(p.slot == KeySlot::kS && kl.single_key))
-      bits += piece_key_bits(p.kind, d.length(p.side, m, n));
+      bits += piece_register_bits(p, d.length(p.side, m, n));
   return bits;
 }
 
@@ -185,6 +364,16 @@ MasterKey master_key_from_seed(uint64_t seed) {
   return sha256(bytes_of("xbarguard-offline-key-seed/" + std::to_string(seed)));
 }
 
+std::vector<int> permutation_sources(const Piece& p, const BitVec& key, int len) {
+  switch (p.kind) {
+    case PieceKind::kPermutation: return waksman_sources(key, p, len, "permutation_sources");
+    case PieceKind::kBlockPermutation: return block_sources(key, p, len, "permutation_sources");
+    case PieceKind::kInversion:
+    case PieceKind::kPairSwap: break;
+  }
+  throw std::invalid_argument("permutation_sources: a " + piece_kind_name(p.kind) + " piece is not a permutation");
+}
+
 void pairwise_swap_inplace(BitVec& v, const BitVec& s) {
   if (s.size() != v.size() / 2)
     throw std::invalid_argument("pairwise_swap: " + std::to_string(s.size()) +
@@ -219,10 +408,15 @@ BinaryLayer protect_layer(const BinaryLayer& plain, const LayerKey& key) {
   BinaryLayer out = plain;
   out.scheme = d.id;
   out.single_key = !d.pieces.empty() && key.single_key;
-  for (const Piece& p : d.pieces)
-    if (p.side == Side::kPre) ops(p.kind).rows(out, key.bits(p.slot));
-  for (auto p = d.pieces.rbegin(); p != d.pieces.rend(); ++p)
-    if (p->side == Side::kPost) ops(p->kind).columns_inverse(out, key.bits(p->slot));
+  BitVec scratch;
+  for (size_t i = 0; i < d.pieces.size(); ++i) {
+    const Piece& p = d.pieces[i];
+    if (p.side == Side::kPre) ops(p.kind).rows(out, piece_bits(key, d.pieces, i, plain.m, scratch), p);
+  }
+  for (size_t i = d.pieces.size(); i-- > 0;) {
+    const Piece& p = d.pieces[i];
+    if (p.side == Side::kPost) ops(p.kind).columns_inverse(out, piece_bits(key, d.pieces, i, plain.n, scratch), p);
+  }
   return out;
 }
 
@@ -235,30 +429,44 @@ BinaryLayer unprotect_layer(const BinaryLayer& stored, const LayerKey& key) {
   BinaryLayer out = stored;
   out.scheme = "none";
   out.single_key = false;
-  for (auto p = d.pieces.rbegin(); p != d.pieces.rend(); ++p)
-    if (p->side == Side::kPre) ops(p->kind).rows_inverse(out, key.bits(p->slot));
-  for (const Piece& p : d.pieces)
-    if (p.side == Side::kPost) ops(p.kind).columns(out, key.bits(p.slot));
+  BitVec scratch;
+  for (size_t i = d.pieces.size(); i-- > 0;) {
+    const Piece& p = d.pieces[i];
+    if (p.side == Side::kPre) ops(p.kind).rows_inverse(out, piece_bits(key, d.pieces, i, stored.m, scratch), p);
+  }
+  for (size_t i = 0; i < d.pieces.size(); ++i) {
+    const Piece& p = d.pieces[i];
+    if (p.side == Side::kPost) ops(p.kind).columns(out, piece_bits(key, d.pieces, i, stored.n, scratch), p);
+  }
   return out;
 }
 
 void pre_unit_transform_into(const LayerKey& key, const BitVec& x, BitVec& out) {
   if (out.size() != x.size()) out = BitVec(x.size());
   std::copy(x.data(), x.data() + x.num_words(), out.data());
-  for (const Piece& p : describe(key.scheme).pieces)
-    if (p.side == Side::kPre) ops(p.kind).vector(out, key.bits(p.slot), "pre-unit");
+  const std::vector<Piece>& pieces = describe(key.scheme).pieces;
+  BitVec scratch;
+  for (size_t i = 0; i < pieces.size(); ++i)
+    if (pieces[i].side == Side::kPre)
+      ops(pieces[i].kind).vector(out, piece_bits(key, pieces, i, x.size(), scratch), pieces[i], "pre-unit");
 }
 
 void post_unit_recover_inplace(const LayerKey& key, BitVec& y) {
-  for (const Piece& p : describe(key.scheme).pieces)
-    if (p.side == Side::kPost) ops(p.kind).vector(y, key.bits(p.slot), "post-unit");
+  const std::vector<Piece>& pieces = describe(key.scheme).pieces;
+  BitVec scratch;
+  for (size_t i = 0; i < pieces.size(); ++i)
+    if (pieces[i].side == Side::kPost)
+      ops(pieces[i].kind).vector(y, piece_bits(key, pieces, i, y.size(), scratch), pieces[i], "post-unit");
 }
 
 BitVec pre_unit_inverse(const LayerKey& key, const BitVec& x) {
   BitVec out = x;
   const std::vector<Piece>& pieces = describe(key.scheme).pieces;
-  for (auto p = pieces.rbegin(); p != pieces.rend(); ++p)
-    if (p->side == Side::kPre) ops(p->kind).vector_inverse(out, key.bits(p->slot), "pre-unit inverse");
+  BitVec scratch;
+  for (size_t i = pieces.size(); i-- > 0;)
+    if (pieces[i].side == Side::kPre)
+      ops(pieces[i].kind).vector_inverse(out, piece_bits(key, pieces, i, x.size(), scratch), pieces[i],
+                                         "pre-unit inverse");
   return out;
 }
 

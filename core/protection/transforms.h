@@ -25,16 +25,19 @@ struct KeyLengths {
 // the paper's A m + m/2, B n + n/2, C m + n/2, single-key m or n.
 // Throws UserError where single-key is refused (S needs more bits than R has).
 KeyLengths key_lengths(Scheme s, int m, int n, bool single_key);
-// Key register bits of one unit (side) of an m x n layer: its pieces' bits,
-// except an S piece under single key, which reads R's registers.
+// Register bits of one unit (side) of an m x n layer: its pieces' key bits
+// (a block permutation's select table instead), except an S piece under
+// single key, which reads R's registers.
 int unit_key_register_bits(Scheme s, Side side, int m, int n, bool single_key);
 
-// Key material of one layer: R and S, each driving the scheme's piece in that
-// key string (today R an inversion, S a pairwise swap of positions 2i, 2i+1).
+// Key material of one layer: R and S, each driving the scheme's pieces in
+// that key string (R the inversions, S the swaps and permutations; a string
+// with several pieces holds its pre-unit pieces' bits, then its post-unit
+// pieces', core/protection/scheme.h).
 struct LayerKey {
   Scheme scheme = Scheme::kNone;
-  BitVec r;  // inversion bits (length per key_lengths)
-  BitVec s;  // swap bits (for single_key, the first bits of r)
+  BitVec r;  // sign bits (length per key_lengths)
+  BitVec s;  // position bits (for single_key, the first bits of r)
   bool single_key = false;  // s was taken from r (paper III-A); recorded in the model
   const BitVec& bits(KeySlot slot) const { return slot == KeySlot::kR ? r : s; }
   BitVec& bits(KeySlot slot) { return slot == KeySlot::kR ? r : s; }
@@ -67,12 +70,17 @@ BinaryLayer protect_layer(const BinaryLayer& plain, const LayerKey& key);
 // scheme or has the wrong shape.
 BinaryLayer unprotect_layer(const BinaryLayer& stored, const LayerKey& key);
 
-// Run-time pieces (hardware: MUX pair + XOR per bit).
+// Run-time pieces (hardware: XOR, MUX, permutation networks; scheme.h).
 BitVec pre_unit_transform(const LayerKey& key, const BitVec& x);       // X* (identity if no pre-unit)
 BitVec post_unit_recover(const LayerKey& key, const BitVec& y_star);   // y (identity if no post-unit)
 // The inverse of the pre-unit: what the stored rows see of a plain input x,
 // W*^T x = W^T pre_unit_inverse(x).
 BitVec pre_unit_inverse(const LayerKey& key, const BitVec& x);
+
+// A permutation piece's map on len positions driven by its key bits: output
+// position j carries input position [j]. std::invalid_argument for a piece of
+// another family or a key of the wrong length.
+std::vector<int> permutation_sources(const Piece& p, const BitVec& key, int len);
 
 // P_S: pairwise swap, an involution. s.size() must be v.size() / 2 (std::invalid_argument).
 BitVec pairwise_swap(const BitVec& v, const BitVec& s);

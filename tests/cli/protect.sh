@@ -14,7 +14,7 @@ cat > "$tmp/plain.json" <<'JSON'
  "metadata": {}, "provisioning": {}}
 JSON
 expect 0 "usage: xbarguard protect" -- "$xbg" protect --help
-for s in A B C row-inv row-swap col-inv col-swap none; do
+for s in A B C row-inv row-swap col-inv col-swap perm perm-signed col-block-perm none; do
   expect 0 "key-seed 5 (offline, not a PUF key)" -- "$xbg" protect --model "$tmp/plain.json" --scheme "$s" --layers 1,2,3 --key-seed 5 --out "$tmp/p_$s.json"
   grep -qF '"key_source": "key-seed 5 (offline, not a PUF key)"' "$tmp/p_$s.json" ||
     { echo "FAIL: $s: key_source label missing from the model"; fail=1; }

@@ -47,7 +47,8 @@ TEST_P(EveryScheme, NoKeyRunsStoredWeightsAsPlain) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, EveryScheme,
-                         ::testing::Values("none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"),
+                         ::testing::Values("none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "perm",
+                                           "perm-signed", "col-block-perm"),
                          test::SchemeName());
 
 TEST(Accelerator, AlreadyProtectedModelRunsWithItsKeySeed) {

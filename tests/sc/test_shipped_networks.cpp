@@ -52,7 +52,8 @@ TEST_P(ShippedEveryScheme, MnistWholeTestSplitAndFashionSampleMatchGolden) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, ShippedEveryScheme,
-                         ::testing::Values("none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap"),
+                         ::testing::Values("none", "A", "B", "C", "row-inv", "row-swap", "col-inv", "col-swap", "perm",
+                                           "perm-signed", "col-block-perm"),
                          test::SchemeName());
 
 TEST(ShippedNetworks, NoKeyMnistSchemeCOnAllHiddenLayersIsUseless) {

@@ -13,8 +13,9 @@
 namespace xbg {
 namespace {
 
-const Scheme kEvery[] = {Scheme::kA,      Scheme::kB,       Scheme::kC,      Scheme::kRowInv,
-                         Scheme::kRowSwap, Scheme::kColInv, Scheme::kColSwap, Scheme::kNone};
+const Scheme kEvery[] = {Scheme::kA,      Scheme::kB,          Scheme::kC,           Scheme::kRowInv,
+                         Scheme::kRowSwap, Scheme::kColInv,     Scheme::kColSwap,     Scheme::kPerm,
+                         Scheme::kPermSigned, Scheme::kColBlockPerm, Scheme::kNone};
 
 BitVec random_bits(int size, std::mt19937_64& rng) {
   BitVec v(size);
@@ -72,7 +73,7 @@ void expect_thresholds_valid(const BinaryLayer& l) {
 
 TEST(Protection, SchemeIdsRoundTripAndUnknownIsUserError) {
   for (Scheme s : all_schemes()) EXPECT_EQ(parse_scheme(scheme_id(s)), s);
-  EXPECT_EQ(all_schemes().size(), 8u);
+  EXPECT_EQ(all_schemes().size(), 11u);
   EXPECT_THROW(parse_scheme("D"), UserError);
   EXPECT_THROW(parse_scheme("a"), UserError);
   EXPECT_TRUE(scheme_has_pre_unit(Scheme::kA));
@@ -103,6 +104,10 @@ TEST(Protection, KeyLengthsMatchPaperFormulas) {
       EXPECT_EQ(total(Scheme::kColInv, false), n);
       EXPECT_EQ(total(Scheme::kColSwap, false), n / 2);
       EXPECT_EQ(total(Scheme::kNone, false), 0);
+      // Waksman networks on both sides; with signs, plus one bit per row and column.
+      EXPECT_EQ(total(Scheme::kPerm, false), waksman_switches(m) + waksman_switches(n));
+      EXPECT_EQ(total(Scheme::kPermSigned, false), m + n + waksman_switches(m) + waksman_switches(n));
+      EXPECT_EQ(total(Scheme::kColBlockPerm, false), n / 8 * 17 + waksman_switches(n % 8));
       EXPECT_EQ(total(Scheme::kA, true), m);
       EXPECT_EQ(total(Scheme::kB, true), n);
       if (n / 2 > m) {
@@ -116,7 +121,15 @@ TEST(Protection, KeyLengthsMatchPaperFormulas) {
       if (n / 2 > 0) {
         EXPECT_THROW(total(Scheme::kColSwap, true), UserError);
       }
+      if (n > 1) {  // position bits only: nothing to reuse
+        EXPECT_THROW(total(Scheme::kPerm, true), UserError);
+        EXPECT_THROW(total(Scheme::kColBlockPerm, true), UserError);
+      }
     }
+  // The reference network with FC1-3 protected.
+  EXPECT_EQ(key_lengths(Scheme::kPerm, 784, 512, false).total(), 6817 + 4097);
+  EXPECT_EQ(key_lengths(Scheme::kPermSigned, 784, 512, false).total(), 784 + 512 + 6817 + 4097);
+  EXPECT_EQ(key_lengths(Scheme::kColBlockPerm, 784, 512, false).total(), 64 * 17);
   EXPECT_THROW(key_lengths(Scheme::kC, 100, 512, true), UserError);
   EXPECT_THROW(key_lengths(Scheme::kA, 0, 5, false), std::invalid_argument);
 }
@@ -143,7 +156,9 @@ TEST(Protection, PairwiseSwapIsInvolutionAndMatchesDefinition) {
 }
 
 // Every scheme (and single-key variant), every key, every input, thresholds over
-// the whole [-m, m+2] range in every column, m, n in 1..5.
+// the whole [-m, m+2] range in every column, m, n in 1..5. Keys of more than
+// 10 bits (the permutation schemes on the larger of these layers) are 128
+// random ones instead of all.
 TEST(Protection, ExhaustiveSmallLayersExact) {
   std::mt19937_64 rng(5);
   int64_t checked = 0;
@@ -167,7 +182,9 @@ TEST(Protection, ExhaustiveSmallLayersExact) {
                 continue;  // refused single-key option: tested in KeyLengthsMatchPaperFormulas
               }
               const int bits = kl.total();
-              for (uint64_t code = 0; code < (uint64_t{1} << bits); ++code) {
+              const bool all_keys = bits <= 10;
+              for (uint64_t trial = 0; trial < (all_keys ? uint64_t{1} << bits : 128); ++trial) {
+                const uint64_t code = all_keys ? trial : rng() & ((uint64_t{1} << bits) - 1);
                 const LayerKey key = key_from_code(s, m, n, single, code);
                 const BinaryLayer stored = protect_layer(plain, key);
                 ASSERT_EQ(stored.scheme, scheme_id(s));

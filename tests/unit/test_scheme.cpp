@@ -3,6 +3,8 @@
 // covered the moment its descriptor exists.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 #include <set>
 
@@ -91,17 +93,24 @@ TEST(SchemeTable, KeyLengthsAndRegistersAreTheSumsOfThePieces) {
       const int m = size[0], n = size[1];
       int r = 0, s = 0, pre = 0, post = 0;
       for (const Piece& p : d.pieces) {
-        const int bits = piece_key_bits(p.kind, p.side == Side::kPre ? m : n);
-        EXPECT_EQ(bits, p.kind == PieceKind::kInversion ? (p.side == Side::kPre ? m : n)
-                                                        : (p.side == Side::kPre ? m : n) / 2);
+        const int len = p.side == Side::kPre ? m : n;
+        const int bits = piece_key_bits(p, len);
+        switch (p.kind) {
+          case PieceKind::kInversion: EXPECT_EQ(bits, len); break;
+          case PieceKind::kPairSwap: EXPECT_EQ(bits, len / 2); break;
+          case PieceKind::kPermutation: EXPECT_EQ(bits, waksman_switches(len)); break;
+          case PieceKind::kBlockPermutation:
+            EXPECT_EQ(bits, len / p.block * waksman_switches(p.block) + waksman_switches(len % p.block));
+            break;
+        }
         (p.slot == KeySlot::kR ? r : s) += bits;
-        (p.side == Side::kPre ? pre : post) += bits;
+        (p.side == Side::kPre ? pre : post) += piece_register_bits(p, len);
       }
       const KeyLengths kl = key_lengths(d.code, m, n, false);
       EXPECT_EQ(kl.inversion_bits, r) << d.id << " " << m << "x" << n;
       EXPECT_EQ(kl.swap_bits, s) << d.id << " " << m << "x" << n;
       EXPECT_EQ(kl.total(), r + s);
-      // Separate keys: every key bit sits in exactly one unit's registers.
+      // Separate keys: every key bit (or the table made from it) sits in exactly one unit's registers.
       EXPECT_EQ(unit_key_register_bits(d.code, Side::kPre, m, n, false), pre) << d.id;
       EXPECT_EQ(unit_key_register_bits(d.code, Side::kPost, m, n, false), post) << d.id;
       if (single_key_allowed(d.code, m, n)) {
@@ -120,12 +129,75 @@ TEST(SchemeTable, KeyLengthsAndRegistersAreTheSumsOfThePieces) {
 
 TEST(SchemeTable, GatesPerBitFollowThePieces) {
   for (const SchemeDescriptor& d : scheme_descriptors())
-    for (Side side : {Side::kPre, Side::kPost}) {
-      const UnitGates g = d.gates(side);
-      EXPECT_EQ(g.xor2, d.has(side, PieceKind::kInversion) ? 1.0 : 0.0) << d.id;
-      EXPECT_EQ(g.mux2, d.has(side, PieceKind::kPairSwap) ? 1.0 : 0.0) << d.id;
-      EXPECT_EQ(g.xor2 + g.mux2 > 0, d.has_unit(side)) << d.id;
+    for (Side side : {Side::kPre, Side::kPost})
+      for (int len : {16, 512, 784}) {
+        const UnitGates g = d.gates(side, len);
+        double mux = 0;
+        for (const Piece& p : d.pieces) {
+          if (p.side != side) continue;
+          if (p.kind == PieceKind::kPairSwap) mux += 1;
+          if (p.kind == PieceKind::kPermutation) mux += 2.0 * waksman_switches(len) / len;
+          if (p.kind == PieceKind::kBlockPermutation) mux += p.block - 1;  // every len here is whole blocks
+        }
+        EXPECT_EQ(g.xor2, d.has(side, PieceKind::kInversion) ? 1.0 : 0.0) << d.id;
+        EXPECT_DOUBLE_EQ(g.mux2, mux) << d.id;
+        EXPECT_EQ(g.xor2 + g.mux2 > 0, d.has_unit(side)) << d.id;
+      }
+}
+
+// A Waksman network of n <= 8 inputs reaches every one of the n! orders
+// (rearrangeable) with sum ceil(log2 i) switches, the fewest whole bits that
+// can; its inverse undoes it; the depth is 2 ceil(log2 n) - 1 switch stages.
+TEST(SchemeTable, WaksmanNetworkReachesEveryPermutation) {
+  const Piece net{Side::kPre, PieceKind::kPermutation, KeySlot::kS};
+  const int expected_switches[] = {0, 0, 1, 3, 5, 8, 11, 14, 17};
+  double factorial = 1;
+  for (int n = 1; n <= 8; ++n) {
+    factorial *= n;
+    const int bits = waksman_switches(n);
+    EXPECT_EQ(bits, expected_switches[n]);
+    EXPECT_GE(bits, std::ceil(log2_factorial(n) - 1e-9)) << n;
+    EXPECT_NEAR(std::exp2(log2_factorial(n)), factorial, 1e-6 * factorial);
+    std::set<std::vector<int>> seen;
+    for (uint32_t code = 0; code < (1u << bits); ++code) {
+      BitVec key(bits);
+      for (int j = 0; j < bits; ++j) key.set(j, (code >> j) & 1);
+      std::vector<int> src = permutation_sources(net, key, n);
+      std::vector<int> sorted = src;
+      std::sort(sorted.begin(), sorted.end());
+      for (int j = 0; j < n; ++j) ASSERT_EQ(sorted[j], j) << "not a permutation, n=" << n << " key=" << code;
+      seen.insert(src);
     }
+    EXPECT_EQ(static_cast<double>(seen.size()), factorial) << n;
+  }
+  EXPECT_EQ(waksman_depth(784), 19);
+  EXPECT_EQ(waksman_depth(512), 17);
+  EXPECT_EQ(waksman_switches(784), 6817);  // log2(784!) = 6,413
+  EXPECT_EQ(waksman_switches(512), 4097);  // log2(512!) = 3,875
+}
+
+// Fisher-Yates inside blocks: every key gives a permutation that keeps each
+// block's positions in the block, and a block of 4 reaches all 24 orders.
+TEST(SchemeTable, BlockPermutationStaysInsideItsBlocks) {
+  const Piece blocks{Side::kPost, PieceKind::kBlockPermutation, KeySlot::kS, 4};
+  EXPECT_EQ(piece_key_bits(blocks, 4), 5);
+  EXPECT_EQ(piece_key_bits(blocks, 11), 2 * 5 + 3);  // two blocks of 4 and one of 3
+  EXPECT_EQ(piece_register_bits(blocks, 11), 8 * 2 + 3 * 2);
+  std::set<std::vector<int>> seen;
+  for (uint32_t code = 0; code < 32; ++code) {
+    BitVec key(5);
+    for (int j = 0; j < 5; ++j) key.set(j, (code >> j) & 1);
+    seen.insert(permutation_sources(blocks, key, 4));
+  }
+  EXPECT_EQ(seen.size(), 24u);
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 50; ++trial) {
+    const std::vector<int> src = permutation_sources(blocks, random_bits(13, rng), 11);
+    for (int j = 0; j < 11; ++j) ASSERT_EQ(src[j] / 4, j / 4) << "left its block";
+  }
+  EXPECT_THROW(permutation_sources(blocks, BitVec(12), 11), std::invalid_argument);
+  EXPECT_THROW(permutation_sources(Piece{Side::kPre, PieceKind::kInversion, KeySlot::kR}, BitVec(4), 4),
+               std::invalid_argument);
 }
 
 // pre, stored W*, B*, post: the plain layer's outputs for every scheme, key and input.
@@ -178,6 +250,25 @@ TEST(SchemeTable, DerivedInversesUndoTheForwardOrder) {
     }
 }
 
+// A piece's bits in its key string, per the layout of scheme.h: the string's
+// pre-unit pieces first, then its post-unit pieces, each in descriptor order.
+BitVec share_of(const LayerKey& key, const SchemeDescriptor& d, const Piece& piece, int m, int n) {
+  int first = 0;
+  for (Side side : {Side::kPre, Side::kPost})
+    for (const Piece& p : d.pieces) {
+      if (p.side != side || p.slot != piece.slot) continue;
+      const int bits = piece_key_bits(p, side == Side::kPre ? m : n);
+      if (&p == &piece) {
+        BitVec out(bits);
+        for (int j = 0; j < bits; ++j) out.set(j, key.bits(p.slot).get(first + j));
+        return out;
+      }
+      first += bits;
+    }
+  ADD_FAILURE() << "piece not in " << d.id;
+  return BitVec();
+}
+
 // Run-time order within a unit is the descriptor's order: scheme A's pre-unit
 // is X* = P_S D_R X (XOR, then swap), B's post-unit y = P_S D_R y*.
 TEST(SchemeTable, UnitsApplyTheirPiecesInDescriptorOrder) {
@@ -190,11 +281,16 @@ TEST(SchemeTable, UnitsApplyTheirPiecesInDescriptorOrder) {
       BitVec expect = v;
       for (const Piece& p : d.pieces) {
         if (p.side != side) continue;
-        const BitVec& k = key.bits(p.slot);
-        if (p.kind == PieceKind::kInversion)
+        const BitVec k = share_of(key, d, p, m, n);
+        if (p.kind == PieceKind::kInversion) {
           for (int i = 0; i < expect.size(); ++i) expect.set(i, expect.get(i) != k.get(i));
-        else
+        } else if (p.kind == PieceKind::kPairSwap) {
           expect = pairwise_swap(expect, k);
+        } else {
+          const std::vector<int> src = permutation_sources(p, k, expect.size());
+          const BitVec in = expect;
+          for (int i = 0; i < expect.size(); ++i) expect.set(i, in.get(src[i]));
+        }
       }
       EXPECT_EQ(side == Side::kPre ? pre_unit_transform(key, v) : post_unit_recover(key, v), expect) << d.id;
     }
