@@ -64,16 +64,17 @@ std::string command_line(const std::string& command, const std::vector<std::pair
 }
 
 // Sweep points run as `xbarguard run` processes: the CLI built or installed
-// with this module, unless XBG_EXECUTABLE names another.
+// with this module, unless XBG_EXECUTABLE names another; else the one on PATH.
 std::string cli_executable() {
+  namespace fs = std::filesystem;
   if (const char* env = std::getenv("XBG_EXECUTABLE"); env && *env) return env;
   Dl_info info{};
   if (dladdr(reinterpret_cast<void*>(&cli_executable), &info) && info.dli_fname) {
-    const std::filesystem::path self = std::filesystem::weakly_canonical(info.dli_fname);
-    const std::filesystem::path build_dir = std::filesystem::weakly_canonical(XBG_BUILD_PYTHON_DIR);
-    if (self.parent_path() == build_dir && std::filesystem::exists(XBG_BUILD_CLI)) return XBG_BUILD_CLI;
+    const fs::path dir = fs::weakly_canonical(info.dli_fname).parent_path();
+    if (dir == fs::weakly_canonical(XBG_BUILD_PYTHON_DIR) && fs::exists(XBG_BUILD_CLI)) return XBG_BUILD_CLI;
+    const fs::path installed = fs::weakly_canonical(dir / XBG_INSTALLED_CLI);
+    if (fs::exists(installed)) return installed.string();
   }
-  if (std::filesystem::exists(XBG_INSTALL_CLI)) return XBG_INSTALL_CLI;
   return "xbarguard";
 }
 
@@ -186,8 +187,8 @@ Network py_protect(const Network& plain, const std::string& scheme, const std::o
 }
 
 py::object py_run(const std::optional<std::string>& config, const std::optional<py::dict>& overrides, bool no_key, int chips,
-               const std::optional<uint64_t>& clone_chip, bool bypass_key_check, const std::optional<std::string>& report,
-               bool progress) {
+               const std::optional<uint64_t>& clone_chip, bool bypass_key_check, int security,
+               const std::optional<std::string>& report, bool progress) {
   RunRequest q;
   q.config_path = config.value_or("");
   q.sets = sets_from(overrides);
@@ -195,6 +196,7 @@ py::object py_run(const std::optional<std::string>& config, const std::optional<
   q.chips = chips;
   q.clone_chip_seed = clone_chip;
   q.bypass_key_check = bypass_key_check;
+  q.security_k = security;
   q.report_path = report.value_or("");
   q.progress = progress;
   std::vector<std::pair<std::string, std::string>> flags;
@@ -203,6 +205,7 @@ py::object py_run(const std::optional<std::string>& config, const std::optional<
   if (chips != 1) flags.push_back({"--chips", std::to_string(chips)});
   if (clone_chip) flags.push_back({"--clone-chip", std::to_string(*clone_chip)});
   if (bypass_key_check) flags.push_back({"--bypass-key-check", ""});
+  if (security) flags.push_back({"--security", std::to_string(security)});
   if (report) flags.push_back({"--report", *report});
   q.command_line = command_line("run", flags, q.sets);
   RunReport result;
@@ -376,8 +379,10 @@ PYBIND11_MODULE(xbarguard, m) {
         "(pixels float32 images x pixels in [0, 1], labels uint8) of mnist or fashion");
   m.def("run", &py_run, py::arg("config") = py::none(), py::arg("overrides") = py::none(), py::kw_only(),
         py::arg("no_key") = false, py::arg("chips") = 1, py::arg("clone_chip") = py::none(),
-        py::arg("bypass_key_check") = false, py::arg("report") = py::none(), py::arg("progress") = false,
-        "`xbarguard run`: the same report as --report writes, as a dict; overrides: {config path: value}");
+        py::arg("bypass_key_check") = false, py::arg("security") = 0, py::arg("report") = py::none(),
+        py::arg("progress") = false,
+        "`xbarguard run`: the same report as --report writes, as a dict; overrides: {config path: value}; "
+        "security: K labelled images for the security battery (0: none)");
   m.def("sweep", &py_sweep, py::arg("spec"), py::arg("out") = py::none(), py::arg("jobs") = py::none(),
         py::arg("overrides") = py::none(), py::arg("shard") = "1/1",
         "`xbarguard sweep`: runs (or resumes) the spec's points and returns results.json as a dict");
