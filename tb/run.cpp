@@ -45,6 +45,7 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
                                  const std::string& config_file, const PufConfig* puf) {
   const Scheme scheme = parse_scheme(protection.scheme);
   const int hidden = static_cast<int>(model.hidden.size());
+  const std::vector<int> layers = protection.protected_layers(hidden);
   for (size_t i = 0; i < protection.layers.size(); ++i)
     if (scheme != Scheme::kNone && protection.layers[i] > hidden)
       throw UserError(config_file + ": protection.layers[" + std::to_string(i) + "]: FC" +
@@ -77,7 +78,7 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
       return out;
     }
     try {
-      out.stored = protect_network(model, scheme, protection.layers, master, protection.single_key, label);
+      out.stored = protect_network(model, scheme, layers, master, protection.single_key, label);
     } catch (const UserError& e) {
       throw UserError(config_file + ": protection: " + e.what());
     }
@@ -93,13 +94,13 @@ ProvisionedModel provision_model(const Network& model, const ProtectionConfig& p
 
   // Already protected: the config must describe the chip the file was made for.
   for (int l = 0; l < hidden; ++l) {
-    const bool listed = std::find(protection.layers.begin(), protection.layers.end(), l + 1) != protection.layers.end();
+    const bool listed = std::find(layers.begin(), layers.end(), l + 1) != layers.end();
     const std::string expected = (scheme != Scheme::kNone && listed) ? protection.scheme : "none";
     const BinaryLayer& layer = model.hidden[l];
     if (layer.scheme != expected || (expected != "none" && layer.single_key != protection.single_key))
       throw UserError(config_file + ": protection: the model file is already protected (FC" + std::to_string(l + 1) +
                       ": scheme " + layer.scheme + (layer.single_key ? ", single key" : "") + ") but the config asks for " +
-                      protection.scheme + " on " + layer_list(protection.layers) +
+                      protection.scheme + " on " + layer_list(layers) +
                       (protection.single_key ? " with single key" : "") + "; make protection.* match the file");
   }
   out.stored = model;

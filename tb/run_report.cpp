@@ -106,6 +106,7 @@ RunReport run_job(const RunRequest& q) {
   out.command_line = q.command_line;
   const std::string config_path = q.config_path.empty() ? "" : resolve_path(q.config_path);
   const std::string config_label = config_path.empty() ? "(defaults)" : config_path;
+  out.config_label = config_label;
   const SimConfig cfg = load_sim_config(config_path, q.sets);
   const Network net = load_network(resolve_path(cfg.network));
   check_chip_fit(cfg, net, config_label, cfg.network);
@@ -299,10 +300,20 @@ void print_run_report(std::ostream& os, const RunReport& rep) {
   os << fmt("model       %s (%s)\n", cfg.network.c_str(),
             rep.model_was_protected ? "already protected"
                                     : (rep.stored_protected ? "plain, protected at provisioning" : "plain, unprotected"));
+  const bool defaults = rep.config_label == "(defaults)";
+  if (defaults) os << "config      none: the built-in defaults (`xbarguard config --dump` prints them)\n";
   std::string layers;
   for (int l : rep.protected_layers) layers += (layers.empty() ? "" : ",") + fc_name(l);
-  os << "protection  " << cfg.protection.scheme << " on " << (rep.stored_protected ? layers : "no layer") << "\n";
-  os << "key         " << rep.key_label << "\n";
+  os << "protection  " << cfg.protection.scheme << " on " << (rep.stored_protected ? layers : "no layer")
+     << (rep.stored_protected && !rep.model_was_protected && cfg.protection.layers.empty()
+             ? " (protection.layers not set: every hidden layer)"
+             : "")
+     << "\n";
+  os << "key         " << rep.key_label
+     << (defaults && !rep.no_key && cfg.protection.key_source == "key-seed"
+             ? "; the built-in key source (--chip SEED, or configs/default.json, boots a PUF chip)"
+             : "")
+     << "\n";
   if (rep.chip_boot)
     os << fmt("boot        chip %llu: key %s, model MAC %s in %llu cycles (PUF read %lld bits, %lld BCH blocks, %lld "
               "SHA-256 compressions for the keys, %lld for the MAC over %lld bytes)\n",

@@ -43,6 +43,7 @@ struct RunRequest {
 struct RunReport {
   SimConfig cfg;
   std::string command_line;
+  std::string config_label;           // the config file, or "(defaults)" without --config
   bool model_was_protected = false;   // the model file, not this run's provisioning
   bool stored_protected = false;      // what the tiles hold
   std::vector<int> protected_layers;  // 0-based hidden layers with a scheme

@@ -71,12 +71,12 @@ int PowerModel::adc_count(const std::string& name) const {
 
 bool PowerModel::block_present(const EnergyLedger& ledger, EnergyLedger::BlockId b) const {
   const std::string& kind = ledger.block_kind(b);
-  const bool protected_chip = scheme_ != Scheme::kNone && !cfg_.protection.layers.empty();
+  const bool protected_chip = scheme_ != Scheme::kNone;  // no protection.layers: every hidden layer
   if (kind == "puf" || kind == "key_unit") return protected_chip;
   if (kind == "pre_unit" || kind == "post_unit") {
     const int l = layer_of(ledger.block_name(b));
-    const bool layer_protected =
-        std::find(cfg_.protection.layers.begin(), cfg_.protection.layers.end(), l + 1) != cfg_.protection.layers.end();
+    const std::vector<int>& listed = cfg_.protection.layers;
+    const bool layer_protected = listed.empty() || std::find(listed.begin(), listed.end(), l + 1) != listed.end();
     return layer_protected && (kind == "pre_unit" ? scheme_has_pre_unit(scheme_) : scheme_has_post_unit(scheme_));
   }
   return true;

@@ -18,8 +18,6 @@ void SimConfig::validate(const std::string& file) const {
     if (!seen.insert(protection.layers[i]).second)
       fail("protection.layers[" + std::to_string(i) + "]", "FC" + std::to_string(protection.layers[i]) + " given twice");
   puf.validate(file, "puf");
-  if (protection.scheme != "none" && protection.layers.empty())
-    fail("protection.layers", "empty while scheme is " + protection.scheme + "; list the FC layers or use scheme none");
 }
 
 SimConfig load_sim_config(const std::string& file, const std::vector<std::string>& sets) {

@@ -40,16 +40,27 @@ struct DatasetConfig {
 // or, for a model file that is already protected, which key runs it.
 struct ProtectionConfig {
   std::string scheme = "C";
-  std::vector<int> layers = {1, 2, 3};
+  std::vector<int> layers;  // empty: every hidden layer of the network (protected_layers)
   int64_t key_seed = 1;  // signed: a negative value must be a range error, not wrap around
   bool single_key = false;
   std::string key_source = "key-seed";  // "chip": the master key comes from chip_seed's PUF at boot
   int64_t chip_seed = 1;
 
+  // The FC numbers to protect on a network with `hidden_layers` hidden layers.
+  std::vector<int> protected_layers(int hidden_layers) const {
+    if (!layers.empty()) return layers;
+    std::vector<int> all;
+    for (int l = 1; l <= hidden_layers; ++l) all.push_back(l);
+    return all;
+  }
+
   template <class V> void visit(V& v) {
     v.choice("scheme", scheme, "protection scheme id (docs/design.md §2.3); must match a model file that is already protected",
              scheme_ids_by_code());
-    v.field("layers", layers, "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected)", 1, 1e6);
+    v.field("layers", layers,
+            "protected hidden layers, 1-based FC numbers (FC1..FCk; the classifier is never protected); "
+            "empty or absent: every hidden layer of the network",
+            1, 1e6);
     v.field("key_seed", key_seed, "offline master key = SHA-256 of this seed (labelled as such; the PUF boot replaces it)", 0, 9e18);
     v.field("single_key", single_key, "paper III-A single-key option: the swap reuses the inversion key's first bits");
     v.choice("key_source", key_source,

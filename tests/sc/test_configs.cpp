@@ -6,9 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/bnn/network.h"
 #include "core/common/error.h"
 #include "core/common/paths.h"
 #include "core/sim/sim_config.h"
+#include "tb/run.h"
 
 namespace xbg {
 namespace {
@@ -36,6 +38,23 @@ TEST(Configs, DefaultConfigIsSchemeCOnAllHiddenLayersOfMnist) {
   EXPECT_EQ(cfg.protection.scheme, "C");
   EXPECT_EQ(cfg.protection.layers, (std::vector<int>{1, 2, 3}));
   EXPECT_TRUE(cfg.crossbar.fast_path);
+}
+
+// Without protection.layers a run protects every hidden layer of whatever
+// network it loads, so a two-hidden-layer model runs on the built-in defaults.
+TEST(Configs, AbsentProtectionLayersMeanEveryHiddenLayer) {
+  const SimConfig cfg = load_sim_config("", {});
+  EXPECT_TRUE(cfg.protection.layers.empty());
+  EXPECT_EQ(cfg.protection.protected_layers(2), (std::vector<int>{1, 2}));
+  EXPECT_EQ(cfg.protection.protected_layers(4), (std::vector<int>{1, 2, 3, 4}));
+  const ProvisionedModel two = provision_model(random_network({16, 8, 8, 4}, 3), cfg.protection, "(defaults)");
+  ASSERT_EQ(two.stored.hidden.size(), 2u);
+  for (const auto& layer : two.stored.hidden) EXPECT_EQ(layer.scheme, cfg.protection.scheme);
+  // A listed set still means exactly those layers.
+  const SimConfig listed = load_sim_config("", {"protection.layers=[2]"});
+  const ProvisionedModel one = provision_model(random_network({16, 8, 8, 4}, 3), listed.protection, "(defaults)");
+  EXPECT_EQ(one.stored.hidden[0].scheme, "none");
+  EXPECT_EQ(one.stored.hidden[1].scheme, listed.protection.scheme);
 }
 
 TEST(Configs, DumpedConfigReloadsToTheSameConfig) {
@@ -113,7 +132,6 @@ const Malformed kMalformed[] = {
     {"layer_not_int", R"({"protection": {"layers": [1, "two"]}})", {}, "protection.layers[1]: expected an integer, got a string"},
     {"layers_not_list", R"({"protection": {"layers": 3}})", {}, "protection.layers: expected a list, got an integer"},
     {"layer_twice", R"({"protection": {"layers": [1, 2, 1]}})", {}, "protection.layers[2]: FC1 given twice"},
-    {"scheme_without_layers", R"({"protection": {"scheme": "A", "layers": []}})", {}, "protection.layers: empty while scheme is A"},
     {"negative_seed", R"({"protection": {"key_seed": -1}})", {}, "protection.key_seed: value -1 out of range"},
     {"hrs_above_lrs", R"({"crossbar": {"g_lrs_us": 10, "g_hrs_us": 20}})", {}, "crossbar.g_hrs_us: must be below crossbar.g_lrs_us"},
     {"empty_network", R"({"network": ""})", {}, "network: empty"},

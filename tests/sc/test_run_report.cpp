@@ -41,6 +41,24 @@ TEST(RunReport, WallClockFiguresLiveOnlyInTiming) {
   EXPECT_NE(console.str().find("protection  C on FC1,FC2\n"), std::string::npos) << console.str();
 }
 
+// A bare run on a two-hidden-layer network: every hidden layer protected,
+// and the console says so, and which key it runs on.
+TEST(RunReport, ABareRunSaysWhichLayersAndKeyItChose) {
+  RunRequest q;
+  q.sets = {"network=\"networks/small.json\"", "dataset.limit=4"};
+  q.progress = false;
+  q.overhead_run = false;
+  const RunReport rep = run_job(q);
+  std::ostringstream console;
+  print_run_report(console, rep);
+  const std::string out = console.str();
+  EXPECT_NE(out.find("config      none: the built-in defaults"), std::string::npos) << out;
+  EXPECT_NE(out.find("protection  C on FC1,FC2 (protection.layers not set: every hidden layer)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("key         key-seed 1 (offline, not a PUF key); the built-in key source"), std::string::npos) << out;
+  // The report keeps the config as given, so a sweep point's id still matches it.
+  EXPECT_TRUE(run_report_json(rep)["config"]["protection"]["layers"].empty());
+}
+
 TEST(RunReport, RequestChecksNameTheFlag) {
   RunRequest q = small_run();
   q.chips = 0;
