@@ -22,17 +22,7 @@ namespace {
   if (!shared_mnist()) GTEST_SKIP() << mnist_digits_dir() << " missing: run scripts/setup.sh"
 
 const AttackData& data() {
-  static const AttackData d = [] {
-    AttackData a;
-    const Dataset& m = *shared_mnist();
-    a.name = "mnist";
-    a.raw = &m;
-    a.train_x = binarize_all(m.train, kMnistThreshold);
-    a.test_x = binarize_all(m.test, kMnistThreshold);
-    a.train_y.assign(m.train.labels.begin(), m.train.labels.end());
-    a.test_y.assign(m.test.labels.begin(), m.test.labels.end());
-    return a;
-  }();
+  static const AttackData d = attack_data(*shared_mnist(), "mnist", kMnistThreshold);
   return d;
 }
 
@@ -70,6 +60,19 @@ TEST(SecurityBattery, TheVerdictIsTheStrongestScoreOfItsMethods) {
   // Scheme C leaves the statistics align reads: it gets well above chance.
   EXPECT_GT(v.best_attack_accuracy, 0.5);
   EXPECT_GT(v.key_bits_recovered, v.key_bits / 2);
+}
+
+TEST(SecurityBattery, AMethodThatCannotModelTheProtectionIsRecordedNotFatal) {
+  REQUIRE_MNIST();
+  BatteryConfig cfg;
+  cfg.methods = {"align", "no-key"};
+  const SecurityVerdict v = battery("perm", cfg);
+  ASSERT_EQ(v.entries.size(), 2u);
+  EXPECT_FALSE(v.entries[0].applies);
+  EXPECT_EQ(v.entries[0].why_not.rfind("align:", 0), 0u) << v.entries[0].why_not;
+  EXPECT_TRUE(v.entries[0].scores.empty());
+  EXPECT_TRUE(v.entries[1].applies);
+  EXPECT_DOUBLE_EQ(v.best_attack_accuracy, v.no_key_accuracy);
 }
 
 TEST(SecurityBattery, AUsersMistakeStopsTheBattery) {
