@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -13,6 +14,7 @@
 #include "core/common/config.h"
 #include "core/common/error.h"
 #include "core/common/paths.h"
+#include "core/common/progress.h"
 #include "core/common/report.h"
 #include "core/protection/protect_network.h"
 
@@ -148,6 +150,28 @@ void load_data(const CampaignRequest& q, Campaign& c) {
   c.data = attack_data(raw, c.dataset, model.input_threshold);
 }
 
+// Methods time their own stages inside their details ("seconds",
+// "layout_seconds", ...). Each such number moves to `out` under the JSON
+// pointer it had in the report, so the rest of the report repeats run to run.
+void move_seconds(json& node, const std::string& pointer, json& out) {
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end();) {
+      std::string key = it.key();
+      const std::string escaped = std::regex_replace(std::regex_replace(key, std::regex("~"), "~0"), std::regex("/"), "~1");
+      const bool timed = it.value().is_number() && key.size() >= 7 && key.compare(key.size() - 7, 7, "seconds") == 0;
+      if (timed) {
+        out[pointer + "/" + escaped] = it.value();
+        it = node.erase(it);
+      } else {
+        move_seconds(it.value(), pointer + "/" + escaped, out);
+        ++it;
+      }
+    }
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) move_seconds(node[i], pointer + "/" + std::to_string(i), out);
+  }
+}
+
 }  // namespace
 
 Campaign prepare_campaign(const CampaignRequest& q) {
@@ -189,8 +213,14 @@ CampaignResult run_campaign(const Campaign& c, const CampaignRequest& q) {
     out.labels.push_back(t.label);
     jtargets.push_back({{"target", t.label}, {"files", out.outcomes.back().files}, {"result", out.outcomes.back().details}});
     report.timing()["target_seconds"].push_back(seconds);
+    // One line per target, so a long campaign shows where it is, also for
+    // methods without a progress bar of their own.
+    if (c.targets.size() > 1 && ProgressBar::env_mode() != ProgressBar::Mode::off)
+      std::fprintf(stderr, "attack: [%zu/%zu] %s %s done in %.1f s\n", out.labels.size(), c.targets.size(),
+                   method.name.c_str(), t.label.c_str(), seconds);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  move_seconds(jtargets, "/targets", report.timing()["stages"] = json::object());
   report["targets"] = jtargets;
   report.timing()["seconds"] = out.seconds;
   out.report = report.json();
