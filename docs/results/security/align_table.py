@@ -35,18 +35,21 @@ rows, best = [], []
 for path in sorted(glob.glob(os.path.join(reports, "align_*.json")), key=order):
     name = os.path.basename(path)[len("align_"):-len(".json")]
     r = json.load(open(path))
-    for t in r["targets"]:
+    # Stage times sit in the report's timing object (older reports: in the run).
+    stages = r.get("timing", {}).get("stages", {})
+    for ti, t in enumerate(r["targets"]):
         res = t["result"]
         base = res["baseline_accuracy"]
         top = None
-        for run in res["runs"]:
+        for ri, run in enumerate(res["runs"]):
+            seconds = run.get("seconds", stages.get(f"/targets/{ti}/result/runs/{ri}/seconds"))
             parts = " ".join(
                 f"FC{p['layer']} " + "/".join(
                     f"{k[0].upper()} {100 * p[k]:.1f}" for k in ("r_agreement", "s_agreement") if k in p)
                 for p in run["parts"])
             rows.append(f"| {name.split('_')[0]} | {t['target']} | {run['k']} | {run['stage']} | "
                         f"**{pct(run['test_accuracy'])}** | {pct(base)} | {pct(run['agreement'])} | {parts} | "
-                        f"{run['seconds']:.1f} |")
+                        f"{seconds:.1f} |")
             if top is None or run["test_accuracy"] > top[0]:
                 top = (run["test_accuracy"], run["k"], run["stage"], run["agreement"])
         wall = times.get(("align", name))
