@@ -23,6 +23,14 @@ bool post_swaps(Scheme s) { return describe(s).has(Side::kPost, PieceKind::kPair
 bool post_inverts(Scheme s) { return describe(s).has(Side::kPost, PieceKind::kInversion); }
 bool pre_swaps(Scheme s) { return describe(s).has(Side::kPre, PieceKind::kPairSwap); }
 bool pre_inverts(Scheme s) { return describe(s).has(Side::kPre, PieceKind::kInversion); }
+// Permutations enter the interface map (the features attack's truth reading);
+// the search itself refuses them (require_known_pieces).
+bool post_permutes(Scheme s) {
+  return describe(s).has(Side::kPost, PieceKind::kPermutation) || describe(s).has(Side::kPost, PieceKind::kBlockPermutation);
+}
+bool pre_permutes(Scheme s) {
+  return describe(s).has(Side::kPre, PieceKind::kPermutation) || describe(s).has(Side::kPre, PieceKind::kBlockPermutation);
+}
 
 // Symbolic pieces on (source index, flip) entries.
 void sym_xor(InterfaceMap& m, const BitVec& r) {
@@ -37,6 +45,15 @@ void sym_swap(InterfaceMap& m, const BitVec& s) {
       m.flip[2 * t] = m.flip[2 * t + 1];
       m.flip[2 * t + 1] = f;
     }
+}
+
+// Position p takes what position src[p] held (the vector form of a permutation piece).
+void sym_permute(InterfaceMap& m, const std::vector<int>& src) {
+  const InterfaceMap in = m;
+  for (size_t p = 0; p < src.size(); ++p) {
+    m.pi[p] = in.pi[src[p]];
+    m.flip[p] = in.flip[src[p]];
+  }
 }
 
 // The stored downstream rows as floats: row p of W* (hidden layer) or of the
@@ -314,7 +331,7 @@ InterfacePieces interface_pieces(const Network& stored, int index) {
   InterfacePieces p;
   if (index >= 1) {
     const Scheme s = parse_scheme(stored.hidden[index - 1].scheme);
-    if (post_swaps(s) || post_inverts(s)) {
+    if (post_swaps(s) || post_inverts(s) || post_permutes(s)) {
       p.post_layer = index - 1;
       p.post_swap = post_swaps(s);
       p.post_inv = post_inverts(s);
@@ -322,7 +339,7 @@ InterfacePieces interface_pieces(const Network& stored, int index) {
   }
   if (index < L) {
     const Scheme s = parse_scheme(stored.hidden[index].scheme);
-    if (pre_swaps(s) || pre_inverts(s)) {
+    if (pre_swaps(s) || pre_inverts(s) || pre_permutes(s)) {
       p.pre_layer = index;
       p.pre_swap = pre_swaps(s);
       p.pre_inv = pre_inverts(s);
@@ -355,14 +372,16 @@ InterfaceMap interface_map(const Network& stored, const KeyGuess& guess, int ind
   auto unit = [&](int layer, Side side) {
     if (layer < 0) return;
     const LayerKey& k = guess[layer];
-    for (const Piece& p : describe(parse_scheme(stored.hidden[layer].scheme)).pieces) {
+    const std::vector<Piece>& pieces = describe(parse_scheme(stored.hidden[layer].scheme)).pieces;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      const Piece& p = pieces[i];
       if (p.side != side) continue;
+      const BitVec bits = piece_key(k, i, size);
       switch (p.kind) {
-        case PieceKind::kInversion: sym_xor(m, k.bits(p.slot)); break;
-        case PieceKind::kPairSwap: sym_swap(m, k.bits(p.slot)); break;
+        case PieceKind::kInversion: sym_xor(m, bits); break;
+        case PieceKind::kPairSwap: sym_swap(m, bits); break;
         case PieceKind::kPermutation:
-        case PieceKind::kBlockPermutation:  // run() refuses these schemes (require_known_pieces)
-          throw std::logic_error("interface_map: " + piece_kind_name(p.kind) + " pieces are not modelled");
+        case PieceKind::kBlockPermutation: sym_permute(m, permutation_sources(p, bits, size)); break;
       }
     }
   };

@@ -143,6 +143,7 @@ std::vector<LayerDiagnosis> diagnose_row(const Network& plain, const EvalSet& se
     for (int l = 0; l < hidden; ++l) {
       if (per_layer[l] == Scheme::kNone) continue;
       out[l].inversion_bits_set += lk[l].r.popcount() / keys;
+      if (out[l].swap_side.empty()) continue;  // S drives no pair swap (permutations): no pair statistics
       double moving = 0;
       for (int q = 0; q < lk[l].s.size(); ++q)
         if (lk[l].s.get(q)) moving += 2 * pair_diff[l][q];

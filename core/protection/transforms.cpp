@@ -364,6 +364,14 @@ MasterKey master_key_from_seed(uint64_t seed) {
   return sha256(bytes_of("xbarguard-offline-key-seed/" + std::to_string(seed)));
 }
 
+BitVec piece_key(const LayerKey& key, size_t index, int len) {
+  const std::vector<Piece>& pieces = describe(key.scheme).pieces;
+  if (index >= pieces.size())
+    throw std::invalid_argument("piece_key: scheme " + scheme_id(key.scheme) + " has no piece " + std::to_string(index));
+  BitVec scratch;
+  return piece_bits(key, pieces, index, len, scratch);
+}
+
 std::vector<int> permutation_sources(const Piece& p, const BitVec& key, int len) {
   switch (p.kind) {
     case PieceKind::kPermutation: return waksman_sources(key, p, len, "permutation_sources");

@@ -82,6 +82,11 @@ BitVec pre_unit_inverse(const LayerKey& key, const BitVec& x);
 // another family or a key of the wrong length.
 std::vector<int> permutation_sources(const Piece& p, const BitVec& key, int len);
 
+// The key bits of describe(key.scheme).pieces[index] (its share of R or S,
+// scheme.h) for a side of len positions. std::invalid_argument if the key is
+// too short for it.
+BitVec piece_key(const LayerKey& key, size_t index, int len);
+
 // P_S: pairwise swap, an involution. s.size() must be v.size() / 2 (std::invalid_argument).
 BitVec pairwise_swap(const BitVec& v, const BitVec& s);
 

@@ -96,6 +96,28 @@ TEST(AlignInterface, MapsOfAnyGuessWriteBackToTheSameNetwork) {
   }
 }
 
+// Permutation pieces enter the interface map too (the features attack reads
+// its right pixel order through it, though the search refuses them): the
+// pre-unit puts pixel pi[p] at position p, negated where flip[p].
+TEST(AlignInterface, MapOfAPermutationIsWhatThePreUnitDoes) {
+  const Network plain = random_network({21, 15, 12, 9, 5}, 4);
+  std::mt19937_64 rng(8);
+  for (Scheme s : {Scheme::kPerm, Scheme::kPermSigned}) {
+    const Network stored = protect_mixed(plain, {s, s, s}, 6);
+    const KeyGuess g = random_guess(stored, rng);
+    const InterfaceMap m = interface_map(stored, g, 0);
+    int moved = 0;
+    for (int p = 0; p < 21; ++p) moved += m.pi[p] != p;
+    EXPECT_GT(moved, 10) << scheme_id(s);
+    for (int trial = 0; trial < 20; ++trial) {
+      const BitVec x = random_bits(21, rng);
+      const BitVec xs = pre_unit_transform(g[0], x);
+      for (int p = 0; p < 21; ++p)
+        ASSERT_EQ(xs.get(p), x.get(m.pi[p]) != m.flip[p]) << scheme_id(s) << " position " << p;
+    }
+  }
+}
+
 TEST(AlignInterface, PiecesFollowTheSchemes) {
   const Network plain = random_network({8, 6, 4, 3}, 1);
   const Network c = protect_mixed(plain, {Scheme::kC, Scheme::kC}, 2);

@@ -79,5 +79,20 @@ TEST(ProtectionEval, DiagnosisSeesSwapsThatMoveNothing) {
   EXPECT_GT(inv[1].no_key_flip_fraction, 0.0);  // damage propagates to FC2
 }
 
+// A permutation's S bits are no pair swaps: no pair statistics, but the
+// damage of the keyless copy is still measured.
+TEST(ProtectionEval, DiagnosisOfPermutationsHasNoPairs) {
+  const Network net = small_network();
+  const EvalSet set = paired_inputs(net, 100);
+  for (Scheme s : {Scheme::kPerm, Scheme::kColBlockPerm}) {
+    const auto d = diagnose_row(net, set, s, false, {1}, {1, 2});
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0].swap_side, "") << scheme_id(s);
+    EXPECT_EQ(d[0].swap_bits, 0) << scheme_id(s);
+    EXPECT_DOUBLE_EQ(d[0].swap_bits_moving_data, 0.0) << scheme_id(s);
+    EXPECT_GT(d[1].no_key_flip_fraction, 0.0) << scheme_id(s);
+  }
+}
+
 }  // namespace
 }  // namespace xbg
