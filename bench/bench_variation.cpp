@@ -27,11 +27,19 @@ const Workload& workload() {
 
 // 0 ideal (popcount path), 1 variation + read noise (configs/variation-mid.json's
 // device section), 2 the same + replica references, 3 the same + 128-row
-// tiles with 8-bit partial-sum ADCs, 4 variation without read noise.
+// tiles with 8-bit partial-sum ADCs, 4 variation without read noise, 5 ideal
+// devices in 128-row tiles with 6-bit partial-sum ADCs (configs/tile-128-adc.json).
 xbg::SimConfig config_for(int variant) {
   xbg::SimConfig cfg;
   cfg.simulation.check_golden = false;
   if (variant == 0) return cfg;
+  if (variant == 5) {
+    cfg.crossbar.tile_rows = 128;
+    cfg.crossbar.tile_cols = 128;
+    cfg.crossbar.partial_sums = "adc";
+    cfg.crossbar.partial_sum_adc.bits = 6;
+    return cfg;
+  }
   cfg.device.sigma_log_lrs = 0.1;
   cfg.device.sigma_log_hrs = 0.3;
   cfg.device.read_noise_rel = variant == 4 ? 0.0 : 0.02;
@@ -85,6 +93,7 @@ BENCHMARK(BM_Variation)
     ->Arg(4)
     ->Arg(2)
     ->Arg(3)
+    ->Arg(5)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);

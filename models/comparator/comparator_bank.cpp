@@ -142,22 +142,47 @@ void ComparatorBank::decide_analog(const ColumnCurrents& c) {
   if (noisy) {
     normals_.resize(static_cast<size_t>(n + 1) & ~size_t{1});
     const uint64_t first = decisions_ / 2;
-    for (size_t q = 0; q < normals_.size() / 2; ++q) noise_rng_.normal_pair(first + q, normals_[2 * q], normals_[2 * q + 1]);
+    noise_rng_.normal_pairs(first, normals_.size() / 2, normals_.data());
     decisions_ += normals_.size();
   }
   const double noise_a = 1e-6 * cfg_.noise_sigma_ua;
-  for (int k = 0; k < n; ++k) {
-    bool plus;
-    if (!constant_.empty() && constant_[k] != 0) {
-      plus = constant_[k] > 0;
-    } else {
-      double v = i_a[k] - ref[k];
-      if (!offset_a_.empty()) v += offset_a_[k / cfg_.columns_per_comparator];
-      if (noisy) v += noise_a * normals_[k];
-      plus = v >= 0.0;
+  const int per_comparator = cfg_.columns_per_comparator;
+  for (int w = 0, k0 = 0; w < y_.num_words(); ++w, k0 += 64) {
+    const int end = std::min(64, n - k0);
+    uint64_t word = 0;
+    for (int j = 0; j < end; ++j) {
+      const int k = k0 + j;
+      bool plus;
+      if (!constant_.empty() && constant_[k] != 0) {
+        plus = constant_[k] > 0;
+      } else {
+        double v = i_a[k] - ref[k];
+        if (!offset_a_.empty()) v += offset_a_[k / per_comparator];
+        if (noisy) v += noise_a * normals_[k];
+        plus = v >= 0.0;
+      }
+      word |= static_cast<uint64_t>(plus) << j;
     }
-    y_.set(k, plus);
+    y[w] = word;
   }
+}
+
+// The estimate p_hat of each level of each row tile, from the same currents
+// and calibration the general path converts: the table lookups below then
+// give that path's sums bit for bit. Rebuilt whenever the tile's tables or
+// calibration change (in practice once per chip).
+bool ComparatorBank::map_levels(const ColumnCurrents& c) {
+  const auto& levels = *c.level_a;
+  if (static_cast<int>(levels.size()) != row_tiles_) return false;
+  if (estimated_levels_ == &levels && estimated_zero_a_ == c.zero_a && estimated_step_a_ == c.step_a) return true;
+  level_estimate_.assign(row_tiles_, {});
+  for (int t = 0; t < row_tiles_; ++t)
+    for (double current_a : levels[t])
+      level_estimate_[t].push_back(adcs_[t].pairs_estimate(adcs_[t].code(current_a, c.zero_a[t], c.step_a[t])));
+  estimated_levels_ = &levels;
+  estimated_zero_a_ = c.zero_a;
+  estimated_step_a_ = c.step_a;
+  return true;
 }
 
 bool ComparatorBank::decide_digital(const ColumnCurrents& c) {
@@ -165,6 +190,28 @@ bool ComparatorBank::decide_digital(const ColumnCurrents& c) {
   if (c.row_tiles != row_tiles_ || static_cast<int>(c.zero_a.size()) != row_tiles_ ||
       static_cast<int>(c.step_a.size()) != row_tiles_ || static_cast<int>(adcs_.size()) != row_tiles_)
     return false;
+  if (c.level_a && c.level.size() == c.current_a.size() && map_levels(c)) {
+    p_hat_.assign(n, 0.0);
+    for (int t = 0; t < row_tiles_; ++t) {
+      const double* estimate = level_estimate_[t].data();
+      const unsigned levels = static_cast<unsigned>(level_estimate_[t].size());
+      const int* p = c.level.data() + static_cast<size_t>(t) * n;
+      unsigned top = 0;
+      for (int k = 0; k < n; ++k) top = std::max(top, static_cast<unsigned>(p[k]));
+      if (top >= levels) return false;
+      double* p_hat = p_hat_.data();
+      for (int k = 0; k < n; ++k) p_hat[k] += estimate[p[k]];  // tile by tile, as the loop below adds them
+    }
+    uint64_t* y = y_.data();
+    for (int w = 0, k0 = 0; w < y_.num_words(); ++w, k0 += 64) {
+      const int end = std::min(64, n - k0);
+      uint64_t word = 0;
+      for (int j = 0; j < end; ++j)
+        word |= static_cast<uint64_t>(2.0 * p_hat_[k0 + j] - m_ >= thresholds_[k0 + j] - 1) << j;
+      y[w] = word;
+    }
+    return true;
+  }
   for (int k = 0; k < n; ++k) {
     double p_hat = 0.0;
     for (int t = 0; t < row_tiles_; ++t)

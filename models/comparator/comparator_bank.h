@@ -84,6 +84,12 @@ class ComparatorBank : public sc_core::sc_module {
   int m_ = 0, row_tiles_ = 1, tile_columns_ = 0;
   std::vector<int> thresholds_;
   std::vector<PartialSumAdc> adcs_;  // one per row tile
+  // Ideal levels (ColumnCurrents::level): the estimate of every level of every
+  // row tile, for the level tables and calibration it was made from.
+  std::vector<std::vector<double>> level_estimate_;
+  const std::vector<std::vector<double>>* estimated_levels_ = nullptr;
+  std::vector<double> estimated_zero_a_, estimated_step_a_, p_hat_;
+  bool map_levels(const ColumnCurrents& c);
   // Analog path.
   uint64_t chip_seed_ = 1;
   std::vector<double> reference_a_;

@@ -12,19 +12,18 @@ namespace xbg {
 namespace {
 constexpr uint64_t kNoiseTag = 0x4E4F4953;  // "NOIS"
 
-// Popcount of the XNOR of x and w over bits [b, e).
-int matches_in(const BitVec& x, const BitVec& w, int b, int e) {
-  int count = 0;
-  const uint64_t* xa = x.data();
-  const uint64_t* wa = w.data();
-  for (int i = b; i < e;) {
-    const int word = i >> 6, lo = i & 63, hi = std::min(64, e - (word << 6));
-    uint64_t bits = ~(xa[word] ^ wa[word]) >> lo;
-    if (hi - lo < 64) bits &= (uint64_t{1} << (hi - lo)) - 1;
-    count += __builtin_popcountll(bits);
-    i = (word << 6) + hi;
+// level[t * n + k] = matches of x with column k within row tile t: the
+// popcount of XNOR(x, column) over the tile's pieces. POPCNT where the CPU
+// has it (libgcc's software popcount otherwise).
+__attribute__((target_clones("popcnt", "default"))) void count_tile_matches(const uint64_t* x, const uint64_t* column_words,
+                                                                           int n, const std::vector<RowTilePiece>& pieces,
+                                                                           int* level) {
+  for (const RowTilePiece& piece : pieces) {
+    const uint64_t xw = x[piece.word], mask = piece.mask;
+    const uint64_t* cw = column_words + static_cast<size_t>(piece.word) * n;
+    int* out = level + static_cast<size_t>(piece.tile) * n;
+    for (int k = 0; k < n; ++k) out[k] += __builtin_popcountll(~(xw ^ cw[k]) & mask);
   }
-  return count;
 }
 }  // namespace
 
@@ -81,7 +80,6 @@ void CrossbarTile::program(int m, int n, const std::vector<BitVec>& columns) {
   n_ = n;
   x_ = BitVec(m);
   sums_.assign(n, 0);
-  columns_ = columns;
   const int per_tile = cfg_.pairs_per_tile(m);
   tile_pairs_.clear();
   tile_begin_.clear();
@@ -97,6 +95,18 @@ void CrossbarTile::program(int m, int n, const std::vector<BitVec>& columns) {
     for (int p = 0; p <= tile_pairs_[t]; ++p)
       tile_level_a_[t][p] = cfg_.v_read_v * (p * g_lrs_s_ + (tile_pairs_[t] - p) * g_hrs_s_);
   }
+  const int words = (m + 63) / 64;
+  column_words_.assign(static_cast<size_t>(words) * n, 0);
+  for (int k = 0; k < n; ++k)
+    for (int w = 0; w < words; ++w) column_words_[static_cast<size_t>(w) * n + k] = columns[k].data()[w];
+  tile_pieces_.clear();
+  for (int t = 0; t < row_tiles(); ++t)
+    for (int i = tile_begin_[t], e = i + tile_pairs_[t]; i < e;) {
+      const int w = i >> 6, lo = i & 63, hi = std::min(64, e - (w << 6));
+      const uint64_t bits = hi - lo == 64 ? ~uint64_t{0} : ((uint64_t{1} << (hi - lo)) - 1) << lo;
+      tile_pieces_.push_back({t, w, bits});
+      i = (w << 6) + hi;
+    }
   // A classifier-only network is the golden engine's plain "sums of one layer".
   Network one;
   one.classifier.m = m;
@@ -224,19 +234,32 @@ void CrossbarTile::read(const BitVec& x, ColumnCurrents& out) {
   out.zero_a = zero_a_;
   out.step_a = step_a_;
 
-  popcount_->layer_sums(0, x, sums_);
+  // Driven LRS cells: per-tile match counts when the ideal tiles count them
+  // anyway, else from the layer's XNOR-popcount sums.
+  const bool ideal_tiles = !device_ && per_tile;
   uint64_t lrs = 0;
-  for (int k = 0; k < n_; ++k) lrs += static_cast<uint64_t>((sums_[k] + m_) >> 1);
+  if (!ideal_tiles) {
+    popcount_->layer_sums(0, x, sums_);
+    for (int k = 0; k < n_; ++k) lrs += static_cast<uint64_t>((sums_[k] + m_) >> 1);
+  }
   double* cur = out.current_a.data();
   double driven_g_s;
 
+  out.level.clear();
+  out.level_a = nullptr;
   if (!device_) {
     if (per_tile) {
+      out.level.assign(out.current_a.size(), 0);
+      count_tile_matches(x.data(), column_words_.data(), n_, tile_pieces_, out.level.data());
       for (int t = 0; t < row_tiles(); ++t) {
         const double* level = tile_level_a_[t].data();
-        const int b = tile_begin_[t], e = b + tile_pairs_[t];
-        for (int k = 0; k < n_; ++k) cur[static_cast<size_t>(t) * n_ + k] = level[matches_in(x, columns_[k], b, e)];
+        const int* p = out.level.data() + static_cast<size_t>(t) * n_;
+        for (int k = 0; k < n_; ++k) {
+          cur[static_cast<size_t>(t) * n_ + k] = level[p[k]];
+          lrs += static_cast<uint64_t>(p[k]);
+        }
       }
+      out.level_a = &tile_level_a_;
     } else {
       const double* level = level_a_.data();
       for (int k = 0; k < n_; ++k) cur[k] = level[(sums_[k] + m_) >> 1];
@@ -273,7 +296,7 @@ void CrossbarTile::read(const BitVec& x, ColumnCurrents& out) {
       const size_t pairs = (draws + 1) / 2;
       normals_.resize(2 * pairs);
       const uint64_t first_pair = reads_ * ((static_cast<uint64_t>(row_tiles()) + 1) * static_cast<uint64_t>(n_) + 1);
-      for (size_t q = 0; q < pairs; ++q) noise_rng_.normal_pair(first_pair + q, normals_[2 * q], normals_[2 * q + 1]);
+      noise_rng_.normal_pairs(first_pair, pairs, normals_.data());
       for (size_t j = 0; j < count; ++j) cur[j] += std::sqrt(var_ua2_[j]) * normals_[j];
     }
     for (size_t j = 0; j < count; ++j) cur[j] *= 1e-6;

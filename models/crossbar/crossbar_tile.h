@@ -20,6 +20,12 @@
 
 namespace xbg {
 
+// The bits of row tile `tile` that lie in input word `word`.
+struct RowTilePiece {
+  int tile, word;
+  uint64_t mask;
+};
+
 // One layer's RRAM arrays: m input pairs (2m physical rows) x n columns, two
 // cells per weight in one column (paper Fig. 2), split into row tiles of
 // crossbar.tile_rows cell rows and column tiles of tile_cols columns, all read
@@ -131,7 +137,11 @@ class CrossbarTile : public sc_core::sc_module {
   // sums, and the LRS-cell counts of every path.
   std::unique_ptr<GoldenEngine> popcount_;
   std::vector<int> sums_;
-  std::vector<BitVec> columns_;            // for per-tile popcounts (ideal, digitized partial sums)
+  // Per-tile popcounts (ideal devices, digitized partial sums): the stored
+  // columns word-major ([w * n + k]: word w of column k), and the pieces of
+  // the row tiles, one per tile and input word.
+  std::vector<uint64_t> column_words_;
+  std::vector<RowTilePiece> tile_pieces_;
   std::vector<double> level_a_;            // ideal current with p = 0..m driven LRS cells, exactly level_current_a
   std::vector<std::vector<double>> tile_level_a_;  // the same per row tile
   // Device engine.

@@ -4,7 +4,9 @@
 // the ADC path's cycles follow the documented formula.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
@@ -14,6 +16,7 @@
 #include "models/common/payload.h"
 #include "models/comparator/comparator_bank.h"
 #include "models/crossbar/crossbar_tile.h"
+#include "probe.h"
 #include "sc_test_util.h"
 #include "tb/kernel.h"
 
@@ -205,6 +208,60 @@ TEST(TilingCycles, AdcPartialSumsCostConversionsAndAnAdderTree) {
   EXPECT_EQ(L.event_count(L.find_block("fc1.digital_merge"), "adds"), 5u * 3 * 64);
   EXPECT_EQ(L.event_count(L.find_block("fc1.digital_merge"), "compares"), 5u * 64);
   EXPECT_EQ(L.event_count(L.find_block("fc1.comparator"), "decisions"), 0u);
+}
+
+// Ideal tiles hand on per-tile level indices beside the currents; the
+// comparators then map each tile's few levels once. Both must be what the
+// currents give: the level index is the tile's XNOR-popcount, its current the
+// level's, and the decisions are bit for bit those of the current path.
+TEST(TilingLevels, IdealLevelsDecideBitForBitAsTheCurrents) {
+  fresh_sc_kernel();
+  EnergyLedger ledger;
+  Timebase tb(ClockConfig{});
+  CrossbarConfig cfg;
+  cfg.tile_rows = 100;  // 50 pairs per tile: tiles straddle input words
+  cfg.partial_sums = "adc";
+  cfg.partial_sum_adc.bits = 5;  // fewer codes than levels: q = 50 / 31
+  const int m = 230, n = 70;
+  CrossbarTile tile("tile", cfg, tb, ledger, "fc1.crossbar");
+  ComparatorBank bank("bank", ComparatorConfig{}, tb, ledger, "fc1.comparator");
+  test::Probe probe("probe"), tile_probe("tile_probe");  // the tile is read directly; its sockets need peers
+  probe.wire(bank);
+  tile_probe.wire(tile);
+  tile.configure_devices(DeviceConfig{}, "nominal_median");
+  bank.configure_chip(1, cfg, &tile);
+  std::mt19937_64 rng(71);
+  std::vector<BitVec> cols(n, BitVec(m));
+  for (auto& c : cols)
+    for (int i = 0; i < m; ++i) c.set(i, rng() & 1);
+  tile.program(m, n, cols);
+  ASSERT_EQ(tile.row_tiles(), 5);
+  std::vector<int> thresholds(n);
+  for (int& b : thresholds) b = static_cast<int>(rng() % 61) * 2 - 60;  // around the middle, same parity as m
+  bank.program_thresholds(thresholds, tile);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  for (int r = 0; r < 200; ++r) {
+    BitVec x(m);
+    for (int i = 0; i < m; ++i) x.set(i, rng() % 4 == 0);
+    ColumnCurrents c;
+    tile.read(x, c);
+    ASSERT_EQ(c.level.size(), c.current_a.size());
+    ASSERT_NE(c.level_a, nullptr);
+    for (int t = 0; t < tile.row_tiles(); ++t)
+      for (int k = 0; k < n; ++k) {
+        int p = 0;
+        for (int i = 50 * t; i < std::min(m, 50 * (t + 1)); ++i) p += x.get(i) == cols[k].get(i);
+        const size_t j = static_cast<size_t>(t) * n + k;
+        ASSERT_EQ(c.level[j], p) << "tile " << t << " column " << k;
+        ASSERT_EQ(c.current_a[j], (*c.level_a)[t][p]);
+      }
+    ASSERT_EQ(probe.send_currents(c, n), tlm::TLM_OK_RESPONSE);
+    const BitVec by_levels = probe.bits;
+    c.level.clear();
+    c.level_a = nullptr;
+    ASSERT_EQ(probe.send_currents(c, n), tlm::TLM_OK_RESPONSE);
+    for (int k = 0; k < n; ++k) ASSERT_EQ(by_levels.get(k), probe.bits.get(k)) << "read " << r << " column " << k;
+  }
 }
 
 TEST(TilingConfig, OddTileRowsAreRefused) {

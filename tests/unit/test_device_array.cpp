@@ -3,6 +3,7 @@
 // drift, temperature, IR drop, replica references and reproducibility.
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <boost/math/distributions/binomial.hpp>
@@ -10,6 +11,7 @@
 
 #include "core/bnn/bitvec.h"
 #include "core/device/chip_population.h"
+#include "core/device/counter_rng.h"
 #include "core/device/device_array.h"
 #include "core/device/ir_drop.h"
 #include "core/device/partial_sums.h"
@@ -255,6 +257,31 @@ TEST(DeviceArray, SameSeedSameChipOtherSeedOtherChip) {
       differ += a.cell_us(i, k, true) != c.cell_us(i, k, true);
     }
   EXPECT_GT(differ, 64 * 16 * 9 / 10);
+}
+
+// The per-read draws come four pairs per vector (CounterRng::normal_pairs):
+// the same uniforms as normal_pair, log and sincos computed in the vectors.
+// Each value stays within a few ulps of libm's, for any start and length.
+TEST(CounterRng, VectorNormalsAreTheScalarOnesToAFewUlps) {
+  const CounterRng rng(9, 0x4E4F4953);
+  std::vector<double> z;
+  size_t differing = 0, total = 0;
+  for (const auto& [first, pairs] : {std::pair<uint64_t, size_t>{0, 1}, {5, 3}, {123, 4}, {1000, 7}, {uint64_t{1} << 40, 100003}}) {
+    z.assign(2 * pairs + 2, 42.0);
+    rng.normal_pairs(first, pairs, z.data());
+    EXPECT_EQ(z[2 * pairs], 42.0);  // nothing written past the last pair
+    for (size_t q = 0; q < pairs; ++q) {
+      double z0, z1;
+      rng.normal_pair(first + q, z0, z1);
+      for (const auto& [vec, lib] : {std::pair<double, double>{z[2 * q], z0}, {z[2 * q + 1], z1}}) {
+        const double ulp = std::nextafter(std::fabs(lib), INFINITY) - std::fabs(lib);
+        ASSERT_LE(std::fabs(vec - lib), 4 * ulp + 1e-300) << "pair " << first + q;
+        differing += vec != lib;
+        ++total;
+      }
+    }
+  }
+  EXPECT_LT(differing, total / 4);  // mostly bit-identical
 }
 
 TEST(PartialSumAdc, EnoughBitsResolveEveryLevelFewerBitsQuantizeAsComputedByHand) {
