@@ -4,9 +4,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "core/common/error.h"
 #include "core/common/output_file.h"
@@ -53,22 +55,37 @@ struct Change {
 
 void add_power_to_vcd(const std::string& in_path, const std::string& out_path, const PowerTrace& trace,
                       const std::vector<double>& cycle_start_s) {
-  std::ifstream in(in_path);
-  if (!in) throw UserError(in_path + ": cannot read the VCD file");
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  in.close();
+  // The whole file at once, its lines as spans (a long run's trace has
+  // millions of short lines).
+  std::string text;
+  {
+    std::ifstream in(in_path, std::ios::binary);
+    if (!in) throw UserError(in_path + ": cannot read the VCD file");
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    text.resize(size > 0 ? static_cast<size_t>(size) : 0);
+    if (size > 0 && !in.read(text.data(), size)) throw UserError(in_path + ": cannot read the VCD file");
+  }
+  struct Line {
+    size_t begin, size;
+  };
+  std::vector<Line> lines;
+  for (size_t at = 0; at < text.size();) {
+    const size_t nl = text.find('\n', at);
+    const size_t end = nl == std::string::npos ? text.size() : nl;
+    lines.push_back({at, end - at});
+    at = end + 1;
+  }
+  const auto line_view = [&](size_t i) { return std::string_view(text).substr(lines[i].begin, lines[i].size); };
   size_t enddefs = lines.size();
-  std::string header;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].find("$enddefinitions") != std::string::npos) {
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (line_view(i).find("$enddefinitions") != std::string_view::npos) {
       enddefs = i;
       break;
     }
-    header += lines[i] + "\n";
-  }
   if (enddefs == lines.size()) throw UserError(in_path + ": no $enddefinitions (not a VCD file)");
-  const double unit_s = timescale_seconds(header, in_path);
+  const double unit_s = timescale_seconds(text.substr(0, lines[enddefs].begin), in_path);
 
   // Value changes in VCD time units: per block, then total (last variable).
   const int blocks = static_cast<int>(trace.block_names.size());
@@ -102,50 +119,78 @@ void add_power_to_vcd(const std::string& in_path, const std::string& out_path, c
     const bool gap_follows = c + 1 == cycles || to_units(cycle_start_s[c + 1]) > to_units(end_s);
     if (gap_follows) set_all(to_units(end_s), idle);
   }
-  // Later changes at the same time replace earlier ones (idle at t, then the cycle starting at t).
-  std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.time < b.time; });
+  // Later changes at the same time replace earlier ones (idle at t, then the
+  // cycle starting at t). Cycles come in time order, so this rarely moves anything.
+  const auto earlier = [](const Change& a, const Change& b) { return a.time < b.time; };
+  if (!std::is_sorted(changes.begin(), changes.end(), earlier)) std::stable_sort(changes.begin(), changes.end(), earlier);
 
   OutputFile file(out_path);
   std::ostream& out = file.stream();
-  for (size_t i = 0; i < enddefs; ++i) out << lines[i] << '\n';
-  // Identifiers: SystemC uses lower-case letters and digits; upper-case 'P' ones cannot collide.
-  out << "$scope module power $end\n";
-  for (int k = 0; k < vars; ++k)
-    out << "$var real 64 P" << k << ' ' << (k < blocks ? var_name(trace.block_names[k]) : std::string("total_w")) << " $end\n";
-  out << "$upscope $end\n";
-  out << lines[enddefs] << '\n';
-
-  char buf[64];
-  const auto write_changes_at = [&](size_t& next, uint64_t t) {
-    // Only the last change of a variable at one time counts.
-    std::map<int, double> last;
-    for (; next < changes.size() && changes[next].time == t; ++next) last[changes[next].var] = changes[next].value;
-    for (const auto& [k, v] : last) {
-      std::snprintf(buf, sizeof buf, "r%.9g P%d\n", v, k);
-      out << buf;
+  std::string buf;  // written in large pieces
+  buf.reserve(1 << 20);
+  const auto flush_if_full = [&] {
+    if (buf.size() >= (1u << 20)) {
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
     }
+  };
+  const auto put_line = [&](size_t i) {
+    buf.append(text, lines[i].begin, lines[i].size);
+    buf += '\n';
+    flush_if_full();
+  };
+  for (size_t i = 0; i < enddefs; ++i) put_line(i);
+  // Identifiers: SystemC uses lower-case letters and digits; upper-case 'P' ones cannot collide.
+  buf += "$scope module power $end\n";
+  for (int k = 0; k < vars; ++k)
+    buf += "$var real 64 P" + std::to_string(k) + ' ' + (k < blocks ? var_name(trace.block_names[k]) : std::string("total_w")) +
+           " $end\n";
+  buf += "$upscope $end\n";
+  put_line(enddefs);
+
+  char num[64];
+  // Only the last change of a variable at one time counts; variables in index order.
+  std::vector<double> last(vars);
+  std::vector<char> touched(vars, 0);
+  const auto write_changes_at = [&](size_t& next, uint64_t t) {
+    for (; next < changes.size() && changes[next].time == t; ++next) {
+      last[changes[next].var] = changes[next].value;
+      touched[changes[next].var] = 1;
+    }
+    for (int k = 0; k < vars; ++k)
+      if (touched[k]) {
+        touched[k] = 0;
+        buf.append(num, static_cast<size_t>(std::snprintf(num, sizeof num, "r%.9g P%d\n", last[k], k)));
+      }
+    flush_if_full();
+  };
+  const auto put_time = [&](uint64_t t) {
+    buf.append(num, static_cast<size_t>(std::snprintf(num, sizeof num, "#%llu\n", static_cast<unsigned long long>(t))));
   };
   size_t next = 0;
   for (size_t i = enddefs + 1; i < lines.size(); ++i) {
-    const std::string& line = lines[i];
-    if (!line.empty() && line[0] == '#') {
-      const uint64_t t = std::stoull(line.substr(1));
+    if (lines[i].size > 0 && text[lines[i].begin] == '#') {
+      const char* digits = text.data() + lines[i].begin + 1;
+      char* end = nullptr;
+      const uint64_t t = std::strtoull(digits, &end, 10);
+      if (end == digits) throw UserError(in_path + ": line " + std::to_string(i + 1) + ": not a VCD time stamp");
       while (next < changes.size() && changes[next].time < t) {
         const uint64_t tp = changes[next].time;
-        out << '#' << tp << '\n';
+        put_time(tp);
         write_changes_at(next, tp);
       }
-      out << line << '\n';
+      put_line(i);
       write_changes_at(next, t);
       continue;
     }
-    out << line << '\n';
+    put_line(i);
   }
   while (next < changes.size()) {
     const uint64_t tp = changes[next].time;
-    out << '#' << tp << '\n';
+    put_time(tp);
     write_changes_at(next, tp);
   }
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
   file.commit();
 }
 
