@@ -1,34 +1,56 @@
 #!/usr/bin/env bash
-# Regenerates every figure of docs/results/protection-zoo.md.
-#
-#   bash docs/results/protection-zoo/run.sh        (from the repository root)
-#
-# XBG=path/to/xbarguard picks the binary (default: build/xbarguard). Reports and
-# protected models go to out/zoo/; the run summaries and attack tables are
-# copied next to this script.
+# The protection zoo (docs/results/protection-zoo.md): every scheme x two
+# tilings on MNIST with the security battery at k = 100, its Pareto plots,
+# then the battery alone at another k and dataset for a few schemes, and the
+# tables. Usage (from anywhere):
+#   bash docs/results/protection-zoo/run.sh [sweep] [plots] [battery] [table]
+# XBG=path/to/xbarguard picks the binary (default build/xbarguard); JOBS the
+# sweep's parallel points (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
 X=${XBG:-build/xbarguard}
 [ -x "$X" ] || { echo "no binary at $X (set XBG=...)" >&2; exit 1; }
-P=docs/results/protection-zoo
-O=out/zoo
-mkdir -p "$O" "$P/logs"
+D=docs/results/protection-zoo
+OUT=out/protection-zoo
+mkdir -p "$D/battery" "$OUT"
 
-# The chip: configs/default.json (MNIST, FC1-3, SRAM-PUF boot of chip 1, whole test split).
-for s in none C perm perm-signed col-block-perm; do
-  "$X" run --config configs/default.json --set protection.scheme=$s --report "$O/run_$s.json" > "$P/logs/run_$s.txt"
-done
+step_sweep() {
+  "$X" sweep --spec sweeps/protection-zoo.json --out "$OUT/sweep" --jobs "${JOBS:-2}"
+  cp "$OUT/sweep/results.csv" "$D/protection-zoo.csv"
+}
 
-# The thief's copy (offline key-seed 1), no key and the first-layer floor at k = 100.
-for s in perm perm-signed col-block-perm; do
-  m=$O/mnist_${s}_FC1-2-3.json
-  "$X" protect --model networks/mnist.json --scheme $s --layers 1,2,3 --key-seed 1 --out "$m" > /dev/null
-  "$X" attack --model "$m" --method no-key --out-dir "$O/no-key_$s" > "$P/logs/no-key_$s.txt"
-  "$X" attack --model "$m" --method features --k 100 --out-dir "$O/features_$s" > "$P/logs/features_$s.txt"
-  # The key searches refuse the permutation families (one line, exit 2).
-  "$X" attack --model "$m" --method align --out-dir "$O/align_$s" > /dev/null 2> "$P/logs/align_$s.txt" || true
-done
+step_plots() {
+  local csv=$D/protection-zoo.csv
+  "$X" plot --results "$csv" --pareto --x protection_overhead_pct:min --y security.best_attack_accuracy:min \
+    --group protection.scheme --where crossbar.tile_rows=128 --front-csv "$D/front-energy.csv" \
+    --title "protection zoo (MNIST, 128x128 tiles): energy overhead vs the best attack with 100 labels" \
+    --out "$D/pareto-energy.png"
+  "$X" plot --results "$csv" --pareto --x area_overhead_pct:min --y security.best_attack_accuracy:min \
+    --group protection.scheme --where crossbar.tile_rows=128 --front-csv "$D/front-area.csv" \
+    --title "protection zoo (MNIST, 128x128 tiles): area overhead vs the best attack with 100 labels" \
+    --out "$D/pareto-area.png"
+}
 
-# Tables I-III style rows (no key, clone key, key bits) for the new schemes, both networks.
-"$X" tables --schemes perm,perm-signed,col-block-perm --keys 20 --out "$P/tables.md" --report "$O/tables.json"
+# The battery alone (no simulation) on one dataset, scheme and k.
+battery() {
+  local data=$1 scheme=$2 k=$3
+  local log=$D/battery/${data}_${scheme}_k${k}.txt
+  echo "\$ xbarguard attack --model networks/$data.json --scheme $scheme --layers all --key-seed 1 --method battery --set battery.k=$k" > "$log"
+  "$X" attack --model "networks/$data.json" --scheme "$scheme" --layers all --key-seed 1 --method battery \
+    --set "battery.k=$k" --report "$OUT/battery_${data}_${scheme}_k${k}.json" >> "$log"
+}
+
+step_battery() {
+  local s
+  for s in ${SCHEMES:-C perm-signed}; do
+    battery mnist "$s" 1000
+    battery fashion "$s" 100
+  done
+}
+
+step_table() { python3 "$D/table.py" "$D/protection-zoo.csv" "$OUT" > "$D/table.md"; }
+
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(sweep plots battery table)
+for s in "${steps[@]}"; do "step_$s"; done
