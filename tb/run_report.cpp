@@ -89,9 +89,10 @@ attack::SecurityVerdict assess_security(const SimConfig& cfg, const Network& net
 }
 
 void print_security(std::ostream& os, const attack::SecurityVerdict& v) {
-  os << fmt("security    best attack %.2f %% (%s) with %d labelled images; labels alone %.2f %% (%s)",
-            100.0 * v.best_attack_accuracy, v.best_attack.c_str(), v.labelled_images, 100.0 * v.scratch_reference,
-            v.scratch_method.c_str());
+  os << fmt("security    best attack %.2f %% (%s) with %d labelled images", 100.0 * v.best_attack_accuracy,
+            v.best_attack.c_str(), v.labelled_images);
+  if (!v.scratch_method.empty())
+    os << fmt("; labels alone %.2f %% (%s)", 100.0 * v.scratch_reference, v.scratch_method.c_str());
   if (v.key_bits_recovered >= 0) os << fmt("; key bits right %d / %d", v.key_bits_recovered, v.key_bits);
   os << "\n";
 }

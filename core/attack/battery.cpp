@@ -70,11 +70,19 @@ SecurityVerdict run_battery(const AttackContext& ctx, const BatteryConfig& cfg) 
   // The methods write no files of their own: the battery's output is the verdict.
   AttackContext quiet = ctx;
   quiet.out_dir.clear();
+  // Nothing protected: the thief holds the plain model, the no-key score.
+  const bool protected_any = ctx.stored.is_protected();
   for (const std::string& name : cfg.methods) {
     const AttackMethod& m = find_method(name);
     if (m.name == "battery") throw UserError("battery.methods: the battery cannot run itself");
     BatteryEntry e;
     e.method = name;
+    if (!protected_any && name != "no-key") {
+      e.applies = false;
+      e.why_not = name + ": the model has no protected layer";
+      v.entries.push_back(std::move(e));
+      continue;
+    }
     const auto t1 = std::chrono::steady_clock::now();
     const json c = method_config(m, cfg, ctx);
     try {

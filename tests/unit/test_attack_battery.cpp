@@ -75,6 +75,17 @@ TEST(SecurityBattery, AMethodThatCannotModelTheProtectionIsRecordedNotFatal) {
   EXPECT_DOUBLE_EQ(v.best_attack_accuracy, v.no_key_accuracy);
 }
 
+// An unprotected network is the plain model in the thief's hands: the
+// verdict is its own accuracy, and no search runs against nothing.
+TEST(SecurityBattery, AnUnprotectedNetworkIsItsOwnBestAttack) {
+  REQUIRE_MNIST();
+  const SecurityVerdict v = battery("none", BatteryConfig{});
+  EXPECT_DOUBLE_EQ(v.best_attack_accuracy, v.no_key_accuracy);
+  EXPECT_DOUBLE_EQ(v.no_key_accuracy, v.baseline_accuracy);
+  EXPECT_EQ(v.key_bits, 0);
+  for (const BatteryEntry& e : v.entries) EXPECT_EQ(e.applies, e.method == "no-key") << e.method;
+}
+
 TEST(SecurityBattery, AUsersMistakeStopsTheBattery) {
   REQUIRE_MNIST();
   BatteryConfig cfg;
