@@ -44,6 +44,10 @@ const std::map<std::string, Known>& known_columns() {
       {"area_overhead_pct", {"protection area overhead", Kind::fixed, "%"}},
       {"boot_overhead_pct", {"boot energy overhead", Kind::fixed, "%"}},
       {"sim_images_per_s", {"simulation speed", Kind::plain, "images/s"}},
+      {"best_attack_accuracy", {"best attack's test accuracy", Kind::fraction, "%"}},
+      {"scratch_reference", {"training from scratch on the same labels", Kind::fraction, "%"}},
+      {"no_key_accuracy", {"accuracy without the key", Kind::fraction, "%"}},
+      {"key_bits_recovered", {"key bits right", Kind::plain, ""}},
       // config fields swept in the shipped specs
       {"period_ns", {"clock period", Kind::time, "s", -9}},
       {"columns_per_comparator", {"columns per comparator", Kind::plain, ""}},
