@@ -60,7 +60,7 @@ constexpr uint32_t kStatusBootDone = 1u << 4;
 constexpr uint32_t kStatusRefused = 1u << 5;
 constexpr uint32_t kStatusIntegrityError = 1u << 6;
 
-constexpr uint32_t kLayerCfgSchemeMask = 0xF;      // Scheme enum value (0 none, 1 A, 2 B, 3 C, 4 row-inv, 5 row-swap, 6 col-inv, 7 col-swap)
+constexpr uint32_t kLayerCfgSchemeMask = 0xF;      // a scheme descriptor's code (core/protection/scheme.cpp; docs/register-map.md lists them)
 constexpr uint32_t kLayerCfgSingleKey = 1u << 8;
 
 constexpr uint32_t kResultValid = 1u << 31;

@@ -9,6 +9,7 @@
 
 #include "core/protection/model_mac.h"
 #include "core/protection/protect_network.h"
+#include "core/protection/scheme.h"
 #include "models/accelerator/accelerator.h"
 #include "models/accelerator/register_map.h"
 #include "sc_test_util.h"
@@ -137,7 +138,10 @@ TEST(HostRegisterMap, DeniedAccessesGetErrorResponses) {
     EXPECT_EQ(wr(h, regs::kImageCount, static_cast<uint32_t>(b.cfg.host_if.input_slots) + 1), tlm::TLM_GENERIC_ERROR_RESPONSE);
     EXPECT_EQ(h.read32(regs::kImageCount), 1u);
     EXPECT_EQ(wr(h, regs::kHelperLen, static_cast<uint32_t>(regs::kHelperSize) + 1), tlm::TLM_GENERIC_ERROR_RESPONSE);
-    EXPECT_EQ(wr(h, regs::kLayerCfg, 8), tlm::TLM_GENERIC_ERROR_RESPONSE);         // no scheme 8
+    uint32_t unused_code = 0;  // the first scheme field value no descriptor takes
+    while (is_scheme_code(unused_code)) ++unused_code;
+    ASSERT_LT(unused_code, 16u);
+    EXPECT_EQ(wr(h, regs::kLayerCfg, unused_code), tlm::TLM_GENERIC_ERROR_RESPONSE);  // no such scheme
     EXPECT_EQ(wr(h, regs::kLayerCfg, 1u << 12), tlm::TLM_GENERIC_ERROR_RESPONSE);  // reserved bit
     EXPECT_EQ(wr(h, regs::kCtrl, regs::kCmdStart | regs::kCmdBoot), tlm::TLM_GENERIC_ERROR_RESPONSE);
     EXPECT_EQ(wr(h, regs::kCtrl, 1u << 7), tlm::TLM_GENERIC_ERROR_RESPONSE);
