@@ -10,17 +10,17 @@
 #include <iterator>
 
 #include "core/bnn/model_io.h"
+#include "core/common/error.h"
 #include "core/common/output_file.h"
 #include "core/data/dataset_cache.h"
 #include "core/protection/hkdf.h"
 
-#include "core/common/error.h"
-
 namespace xbg::attack {
 namespace {
 
-// The method's own defaults with the battery's k and budget in the method's
-// own fields, so the battery runs exactly what `attack --method M --k K` runs.
+// The method's own defaults with the battery's k (and, for hill-climb, the
+// polish from align's key with the battery's budget) in the method's own
+// fields: what `attack --method M --k K --set ...` would run.
 json method_config(const AttackMethod& m, const BatteryConfig& cfg, const AttackContext& ctx) {
   json c = m.defaults();
   if (c.contains("k")) c["k"] = json::array({cfg.k});

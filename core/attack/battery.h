@@ -18,8 +18,10 @@ struct BatteryConfig {
   std::vector<std::string> methods = {"no-key", "align", "hill-climb", "differential", "features", "fine-tune"};
   double hill_climb_budget = 4e6;  // forward passes of the polish started from align's key
   template <class V> void visit(V& v) {
-    v.field("k", k, "labelled training images every method gets (the attacker's pool, same images for all)", 2,
-            1000000);
+    v.field("k", k,
+            "labelled training images every method gets (the first k of the attacker's pool; fine-tune draws its "
+            "own k-image subset of the training split)",
+            2, 1000000);
     v.field("methods", methods,
             "methods run, each with its defaults except k (hill-climb: greedy cross-entropy polish from align's key; "
             "fine-tune: the share of the training split that is k images)");
