@@ -72,14 +72,18 @@ int traced_run(const SimConfig& cfg, const ProvisionedModel& model, const RunIma
   return w.images;
 }
 
-// The thief's view of this design point: the stored W*, B* under the
-// battery, scored against the keys the run was provisioned with.
-attack::SecurityVerdict assess_security(const SimConfig& cfg, const Network& net, const ProvisionedModel& model, int k,
-                                        const std::string& config_label) {
+// The dataset the battery attacks with: the network's own.
+std::string security_dataset(const SimConfig& cfg, const Network& net, const std::string& config_label) {
   const std::string name = net.dataset.empty() ? cfg.dataset.name : net.dataset;
   if (name.empty() || name == "auto") throw UserError(config_label + ": dataset.name: the battery needs the network's dataset");
-  const Dataset raw = load_dataset(name);
-  const attack::AttackData data = attack::attack_data(raw, name, net.input_threshold);
+  return name;
+}
+
+// The thief's view of this design point: the stored W*, B* under the
+// battery, scored against the keys the run was provisioned with.
+attack::SecurityVerdict assess_security(const SimConfig& cfg, const Network& net, const ProvisionedModel& model,
+                                        const Dataset& raw, int k) {
+  const attack::AttackData data = attack::attack_data(raw, raw.name, net.input_threshold);
   attack::BatteryConfig bc;
   bc.k = k;
   const attack::Evaluator eval(model.stored, model.keys, data);
@@ -120,6 +124,14 @@ RunReport run_job(const RunRequest& q) {
   if (model.boots_from_puf() && !q.no_key && net.is_protected()) model_mac_of_record(model.puf_provisioning, cfg.network);
   if (!model.warning.empty()) std::cerr << "xbarguard: warning: " << model.warning << "\n";
   const RunImages data = load_run_images(cfg, net, config_label);
+  // The attacker's images come from the training split: refuse a k it cannot give before the run, not after.
+  std::optional<Dataset> security_data;
+  if (q.security_k) {
+    security_data.emplace(load_dataset(security_dataset(cfg, net, config_label)));
+    if (q.security_k > security_data->train.count())
+      throw UserError("--security: " + std::to_string(q.security_k) + " labelled images, the training split of " +
+                      security_data->name + " has " + std::to_string(security_data->train.count()));
+  }
   if (q.security_k && model.boots_from_puf() && net.is_protected())
     throw UserError("--security: " + cfg.network + " is a chip image whose key only its chip rebuilds; "
                     "score the plain model (protection.key_source chip protects it here) instead");
@@ -180,7 +192,7 @@ RunReport run_job(const RunRequest& q) {
     }
   }
   if (!q.power_csv.empty()) power_trace(cfg, model, r).write_csv(q.power_csv);
-  if (q.security_k > 0) out.security = assess_security(cfg, net, model, q.security_k, config_label);
+  if (security_data) out.security = assess_security(cfg, net, model, *security_data, q.security_k);
 
   out.cfg = cfg;
   out.model_was_protected = net.is_protected();

@@ -12,6 +12,7 @@
 #include "core/bnn/model_io.h"
 #include "core/common/error.h"
 #include "core/common/output_file.h"
+#include "core/common/progress.h"
 #include "core/data/dataset_cache.h"
 #include "core/protection/hkdf.h"
 
@@ -109,8 +110,9 @@ SecurityVerdict run_battery(const AttackContext& ctx, const BatteryConfig& cfg) 
       }
       v.key_bits_recovered = std::max(v.key_bits_recovered, s.key_bits_right);
     }
-    std::fprintf(stderr, "battery %s: %s %s (%.1f s)\n", ctx.target_label.c_str(), name.c_str(),
-                 e.applies ? "done" : ("does not apply: " + e.why_not).c_str(), e.seconds);
+    if (ProgressBar::env_mode() != ProgressBar::Mode::off)  // XBG_PROGRESS=0 silences these lines too
+      std::fprintf(stderr, "battery %s: %s %s (%.1f s)\n", ctx.target_label.c_str(), name.c_str(),
+                   e.applies ? "done" : ("does not apply: " + e.why_not).c_str(), e.seconds);
     v.entries.push_back(std::move(e));
   }
   v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -213,7 +215,8 @@ SecurityVerdict cached_battery(const AttackContext& ctx, const BatteryConfig& cf
   if (in) {
     try {
       const SecurityVerdict v = verdict_from_json(json::parse(in));
-      std::fprintf(stderr, "battery %s: verdict from the cache (%s)\n", ctx.target_label.c_str(), file.c_str());
+      if (ProgressBar::env_mode() != ProgressBar::Mode::off)
+        std::fprintf(stderr, "battery %s: verdict from the cache (%s)\n", ctx.target_label.c_str(), file.c_str());
       return v;
     } catch (const std::exception&) {
       // A damaged entry is recomputed and overwritten below.

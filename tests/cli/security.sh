@@ -9,6 +9,7 @@ if [[ ! -f $net ]]; then echo "SKIP: $net is not shipped"; exit 0; fi
 
 expect 2 "--security: labelled images must be >= 2" -- "$xbg" run --model $net --limit 5 --security 1
 expect 2 "--security: scores the keyed design; drop --no-key" -- "$xbg" run --model $net --limit 5 --security 100 --no-key
+expect 2 "--security: 9000 labelled images, the training split of mnist has 8000" -- "$xbg" run --model $net --limit 5 --security 9000
 
 expect 0 "security    best attack" -- "$xbg" run --model $net --limit 5 --set 'protection.scheme="C"' --security 100 \
   --report "$tmp/r.json"
