@@ -136,15 +136,15 @@ json verdict_json(const SecurityVerdict& v, bool with_seconds) {
     entries.push_back(j);
   }
   json out = {{"labelled_images", v.labelled_images},
-          {"baseline_accuracy", num(v.baseline_accuracy)},
-          {"no_key_accuracy", v.no_key_accuracy},
-          {"best_attack_accuracy", v.best_attack_accuracy},
-          {"best_attack", v.best_attack},
-          {"scratch_reference", num(v.scratch_reference)},
-          {"scratch_method", v.scratch_method},
-          {"key_bits", v.key_bits},
-          {"key_bits_recovered", v.key_bits_recovered < 0 ? json(nullptr) : json(v.key_bits_recovered)},
-          {"entries", entries}};
+              {"baseline_accuracy", num(v.baseline_accuracy)},
+              {"no_key_accuracy", v.no_key_accuracy},
+              {"best_attack_accuracy", v.best_attack_accuracy},
+              {"best_attack", v.best_attack},
+              {"scratch_reference", num(v.scratch_reference)},
+              {"scratch_method", v.scratch_method},
+              {"key_bits", v.key_bits},
+              {"key_bits_recovered", v.key_bits_recovered < 0 ? json(nullptr) : json(v.key_bits_recovered)},
+              {"entries", entries}};
   if (with_seconds) out["seconds"] = v.seconds;
   return out;
 }
